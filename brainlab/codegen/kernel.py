@@ -1,0 +1,186 @@
+"""Emit the one kernel of a network: the whole time loop in one function.
+
+The input is a :class:`KernelSpec`: rewritten step functions (ASTs), and for
+each object its schedule, inputs, monitors, delay buffer and the kernel
+variable that each step argument receives. Nothing here knows what a group
+is. The output is a module with the integrators, the step functions and
+
+``kernel(_i0, _i1, _ts, _dt, _status, *args)``
+
+which runs steps ``[_i0, _i1)`` and returns early, filling ``_status``, when a
+state becomes non-finite.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+
+from brainlab.codegen.module import CodeUnit, ModuleSource
+from brainlab.lower.rewrite import ArgRole
+from brainlab.lower.source import FunctionInfo
+
+__all__ = ["CHECK_EVERY", "InputSpec", "KernelSpec", "ObjectSpec", "StepSpec", "emit_kernel"]
+
+# Non-finite state is looked for every CHECK_EVERY steps (and at chunk ends).
+CHECK_EVERY = 10
+_OPS = {"+": "+=", "-": "-=", "*": "*=", "/": "/=", "=": "="}
+
+
+@dataclasses.dataclass
+class StepSpec:
+    """A rewritten step function and how the kernel calls it.
+
+    ``arguments`` maps each :class:`ArgRole` of the function, in order, to the
+    kernel expression passed for it.
+    """
+
+    name: str
+    tree: ast.FunctionDef
+    origin: FunctionInfo
+    label: str
+    roles: list[ArgRole]
+    arguments: list[str]
+
+
+@dataclasses.dataclass
+class InputSpec:
+    """``target[row] <op> value`` at every step (``value[_i]`` for a time series)."""
+
+    state: str
+    row: int
+    op: str
+    value: str
+    series: bool
+    select: str | None = None  # None, 'slice' (value_lo/value_hi args) or 'index' (value_idx)
+
+
+@dataclasses.dataclass
+class ObjectSpec:
+    """One group or connection of the network, as the kernel sees it.
+
+    Attributes
+    ----------
+    key : str
+        Prefix of its kernel variables (``'o0'``).
+    label : str
+        Human description, for comments.
+    state : str
+        Kernel variable of its state array.
+    schedule : list of str
+        ``'input'``, step names and ``'monitor'`` in run order.
+    steps : dict
+        Step name -> :class:`StepSpec`.
+    inputs : list of InputSpec
+        Inputs applied at ``'input'``.
+    monitors : dict
+        Kernel variable of a monitor array -> state row it records.
+    delay_rows : list of (int, int)
+        ``(buffer row, state row)`` pairs pushed into the delay buffer before the
+        first delayed step; empty if the object has no delay.
+    first_delayed : str or None
+        Name of the first delayed step.
+    check : str or None
+        Kernel variables ``'<flat state>,<rows>'`` of the finite check.
+    """
+
+    key: str
+    label: str
+    state: str
+    schedule: list[str]
+    steps: dict[str, StepSpec]
+    inputs: list[InputSpec]
+    monitors: dict[str, int]
+    delay_rows: list[tuple[int, int]] = dataclasses.field(default_factory=list)
+    first_delayed: str | None = None
+    check: tuple[str, str] | None = None
+
+
+@dataclasses.dataclass
+class KernelSpec:
+    """Everything needed to emit a network's module."""
+
+    objects: list[ObjectSpec]
+    args: list[str]
+    integrator_units: list[CodeUnit]
+    modules: dict[str, str]
+    imports: dict[str, tuple[str, str]]
+    injected: dict[str, object]
+
+
+def _input_lines(inp: InputSpec) -> list[str]:
+    value = f"{inp.value}[_i]" if inp.series else inp.value
+    if inp.select == "slice":
+        target = f"{inp.state}[{inp.row}, {inp.value}_lo:{inp.value}_hi]"
+    elif inp.select == "index":
+        target = f"{inp.state}[{inp.row}][{inp.value}_idx]"
+    else:
+        target = f"{inp.state}[{inp.row}]"
+    return [f"{target} {_OPS[inp.op]} {value}"]
+
+
+def _object_lines(obj: ObjectSpec) -> list[str]:
+    lines = [f"# {obj.label}"]
+    for item in obj.schedule:
+        if item == "input":
+            for inp in obj.inputs:
+                lines += _input_lines(inp)
+        elif item == "monitor":
+            lines += [f"{mon}[_i] = {obj.state}[{row}]" for mon, row in obj.monitors.items()]
+        else:
+            step = obj.steps[item]
+            if item == obj.first_delayed and obj.delay_rows:
+                buf, ptr = f"{obj.key}_dbuf", f"{obj.key}_dptr"
+                lines.append(f"{ptr}[0] = ({ptr}[0] + 1) % {buf}.shape[0]")
+                lines += [f"{buf}[{ptr}[0], {b}] = {obj.state}[{s}]" for b, s in obj.delay_rows]
+                lines.append(f"_dslot_{obj.key} = ({ptr}[0] + 1) % {buf}.shape[0]")
+            lines.append(f"{step.name}({', '.join(step.arguments)})")
+    return lines
+
+
+def emit_kernel(spec: KernelSpec, jit: bool, numba_options: dict) -> ModuleSource:
+    """Build the module of a network (not yet rendered).
+
+    Parameters
+    ----------
+    spec : KernelSpec
+        The lowered network.
+    jit : bool
+        Compile with Numba or run as Python.
+    numba_options : dict
+        ``numba.njit`` options.
+    """
+    source = ModuleSource(jit=jit, numba_options=numba_options)
+    for alias, module in spec.modules.items():
+        source.add_module(alias, module)
+    for alias, (module, name) in spec.imports.items():
+        source.add_import(alias, module, name)
+    for alias, obj in spec.injected.items():
+        source.inject(alias, obj)
+    source.add_import("_find_nonfinite", "brainlab.codegen.runtime",
+                      "_find_nonfinite_nb" if jit else "_find_nonfinite_py")  # fmt: skip
+    for unit in spec.integrator_units:
+        source.add(unit)
+    for obj in spec.objects:
+        for step in obj.steps.values():
+            source.add(CodeUnit(tree=step.tree, label=step.label, origin=step.origin))
+
+    body = ["for _i in range(_i0, _i1):", "    _t = _ts[_i]"]
+    for obj in spec.objects:
+        body += [f"    {line}" for line in _object_lines(obj)]
+    checks = [(k, obj) for k, obj in enumerate(spec.objects) if obj.check]
+    if checks:
+        body.append(f"    if _i % {CHECK_EVERY} == {CHECK_EVERY - 1} or _i == _i1 - 1:")
+        for index, obj in checks:
+            flat, rows = obj.check
+            body += [
+                f"        _row, _elem = _find_nonfinite({flat}, {rows})",
+                "        if _row >= 0:",
+                f"            _status[0] = 1; _status[1] = {index}; _status[2] = _row; _status[3] = _elem; _status[4] = _i",
+                "            return",
+            ]
+    body.append("return")
+    signature = ", ".join(["_i0", "_i1", "_ts", "_dt", "_status", *spec.args])
+    text = f"def kernel({signature}):\n" + "".join(f"    {line}\n" for line in body)
+    source.add(CodeUnit(tree=ast.parse(text).body[0], label="the network's time loop"))
+    return source

@@ -1,0 +1,124 @@
+"""Exceptions and warnings raised by brainlab.
+
+Every error names the object (type, group or connection), the field, function or
+line at fault, and says how to fix it. The classes keep the names of the BrainPy 0.3
+API (``ModelDefError``, ``ModelUseError``, ...) so that code written against it
+catches the same exceptions.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+
+__all__ = [
+    "BrainlabError",
+    "BrainlabWarning",
+    "CodeError",
+    "DelayRoundingWarning",
+    "DiffEquationError",
+    "DivergenceError",
+    "IntegratorError",
+    "ModelDefError",
+    "ModelUseError",
+    "RunStopped",
+    "TypeMismatchError",
+    "warn_user",
+]
+
+
+class BrainlabError(Exception):
+    """Base class of every brainlab exception."""
+
+
+class ModelDefError(BrainlabError):
+    """A model type (``NeuType``/``SynType``) is defined incorrectly.
+
+    Raised while the type is created, before anything runs: an unknown ``ST``
+    field in a step function, a step argument nobody can provide, a wrong mode.
+    """
+
+
+class ModelUseError(BrainlabError):
+    """A correct model is used incorrectly.
+
+    Raised for groups, connections, networks and runs: bad geometry, missing
+    ``requires`` data, an input to an unknown field, a changed duration in
+    repeat mode, a monitor budget that would be exceeded.
+    """
+
+
+class TypeMismatchError(BrainlabError):
+    """Data handed to a model does not have the type its ``requires`` declares."""
+
+
+class IntegratorError(BrainlabError):
+    """A numerical method is unknown or cannot integrate the given equation."""
+
+
+class DiffEquationError(BrainlabError):
+    """A derivative function decorated with ``@integrate`` has an invalid form."""
+
+
+class CodeError(BrainlabError):
+    """Generated code failed to compile or to run.
+
+    The message quotes the user's line that caused it (file and line number) and
+    the generated line, never a raw Numba traceback.
+    """
+
+
+class DivergenceError(BrainlabError):
+    """The state of a group became non-finite (NaN or infinite) during a run.
+
+    Attributes
+    ----------
+    object_name : str
+        Name of the group or connection whose state diverged.
+    field : str
+        The ``ST`` field that holds the non-finite value.
+    index : int
+        Flat element index within the object.
+    time : float
+        Simulation time (ms) at which the value was detected.
+    """
+
+    def __init__(self, message: str, *, object_name: str, field: str, index: int, time: float):
+        super().__init__(message)
+        self.object_name = object_name
+        self.field = field
+        self.index = index
+        self.time = time
+
+
+class RunStopped(BrainlabError):  # noqa: N818 - a signal, not a failure
+    """Raised inside a run callback to stop the run at the next chunk boundary.
+
+    A callback may equally return ``True``; raising is convenient from nested code.
+    """
+
+
+class BrainlabWarning(UserWarning):
+    """Base class of brainlab warnings."""
+
+
+class DelayRoundingWarning(BrainlabWarning):
+    """A synaptic delay was rounded to the nearest whole number of time steps."""
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def warn_user(message: str, category: type[Warning] = BrainlabWarning) -> None:
+    """Warn, attributing the warning to the first caller outside brainlab.
+
+    Warnings then point at the user's line (``net.run(...)``) however deep in
+    the engine they are raised.
+    """
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    warnings.warn(message, category, stacklevel=level)
