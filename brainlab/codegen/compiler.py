@@ -122,7 +122,12 @@ def _first_message_line(exc: BaseException) -> str:
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
     # Numba prefixes with the phase ("Failed in nopython mode pipeline ..."): skip it.
     useful = [ln for ln in lines if not ln.startswith(("Failed in", "During:", "File ", "^"))]
-    return useful[0] if useful else (lines[0] if lines else type(exc).__name__)
+    if not useful:
+        return lines[0] if lines else type(exc).__name__
+    # "No implementation of function ... found for signature:" is followed by the signature.
+    if useful[0].endswith(":") and len(useful) > 1:
+        return f"{useful[0]} {useful[1].lstrip('>').strip()}"
+    return useful[0]
 
 
 def translate_exception(exc: BaseException, module: types.ModuleType, hint: str = "") -> CodeError | None:

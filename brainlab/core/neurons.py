@@ -250,7 +250,7 @@ def _check_index(key: Any, size: int, owner: str, axis: int) -> None:
         for bound in (key.start, key.stop):
             if bound is not None and not -size <= bound <= size:
                 raise ModelUseError(
-                    f"{owner}: slice {key.start}:{key.stop} is out of range for axis {axis} of size {size}; "
+                    f"{owner}: slice {_describe(key)} is out of range for axis {axis} of size {size}; "
                     f"indices go from 0 to {size - 1}."
                 )
         return

@@ -268,6 +268,28 @@ class Integrator:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Advance the equation by one step of ``profile.get_dt()`` (plain NumPy)."""
+        return self.step(*args, **kwargs)
+
+    def step(self, *args: Any, dt: float | None = None, dW: Any = None, **kwargs: Any) -> Any:
+        """Advance the equation by one step, in plain NumPy.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            The arguments of the derivative function (variable, time, others).
+        dt : float, optional
+            Step size (default ``profile.get_dt()``).
+        dW : float or array, optional
+            SDE only: the Wiener increment of the step (~ N(0, dt)). Drawn at
+            random when omitted; giving it makes a step reproducible, e.g. to
+            compare step sizes on one Brownian path.
+
+        Returns
+        -------
+        value or tuple
+            The variable after the step, followed by the intermediate values
+            if the derivative function returns any.
+        """
         eq = self.diff_eq
         names = [eq.var_name, eq.t_name, *eq.arg_names]
         values: list[Any] = list(args) + [None] * max(0, len(names) - len(args))
@@ -281,7 +303,13 @@ class Integrator:
             missing = [n for n, v in zip(names, values, strict=True) if v is None]
             raise DiffEquationError(f"{eq.info.name!r} is missing argument(s) {missing}.")
         params = current_values(eq.func, self.param_names)
-        return getattr(self._module(), "_int")(*values, *params, profile.get_dt())
+        step = profile.get_dt() if dt is None else float(dt)
+        module = self._module()
+        if dW is None:
+            return module._int(*values, *params, step)
+        if not eq.is_stochastic:
+            raise DiffEquationError(f"{eq.info.name!r} is an ODE; it takes no Wiener increment dW.")
+        return module._int_core(*values, *params, step, dW)
 
     def __repr__(self) -> str:
         return f"Integrator({self.diff_eq.info.name!r}, method={self.method.name!r})"

@@ -15,7 +15,9 @@ MilsteinIto           milstein_ito     1      derivative-free Milstein (1.0, ItÃ
 MilsteinStra          milstein_stra    1      derivative-free Milstein (1.0, Stratonovich)
 ====================  ===============  =====  ==========================
 
-\* exact for linear equations :math:`x' = A x + B` with constant A, B.
+\* exact for linear equations :math:`x' = A x + B` with constant A, B, and of
+order 2 on autonomous equations (with the exact derivative :math:`A = f'(x_n)`
+it is the exponential Rosenbrockâ€“Euler method).
 
 Strong orders hold for scalar (commutative) noise. On ODEs the Milstein methods
 reduce to forward Euler.
@@ -149,8 +151,10 @@ MILSTEIN_STRA = register(
         name="milstein_stra",
         title="derivative-free Milstein (Stratonovich)",
         ode=_EULER_ODE,
+        # No drift in the supporting value here: with (dW)^2 (mean dt) instead of
+        # (dW^2 - dt), a drift term there would add a bias of order dt^1.5 per step.
         sde=(
-            _MILSTEIN_SUPPORT,
+            "_xb = _x + _g0 * _sdt",
             "_xn = _x + _f0 * _dt + _g0 * _dW + 0.5 * (G(_xb, _tt) - _g0) * (_dW * _dW) / _sdt",
         ),
         ode_order=1,
