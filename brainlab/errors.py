@@ -92,7 +92,7 @@ class DivergenceError(BrainlabError):
         self.time = time
 
 
-class RunStopped(BrainlabError):  # noqa: N818 - a signal, not a failure
+class RunStopped(BrainlabError):
     """Raised inside a run callback to stop the run at the next chunk boundary.
 
     A callback may equally return ``True``; raising is convenient from nested code.

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from brainlab.errors import IntegratorError, ModelUseError
+from brainlab.errors import ModelUseError
 
 __all__ = [
     "Settings",
@@ -122,7 +122,7 @@ def _check_method(method: str) -> str:
     return method
 
 
-def set(  # noqa: A001 - the BrainPy 0.3 name
+def set(
     jit: bool | None = None,
     device: str | None = None,
     numerical_method: str | None = None,
@@ -195,9 +195,7 @@ def set(  # noqa: A001 - the BrainPy 0.3 name
         s.show_code_scope = bool(show_code_scope)
     if delay_tolerance is not None:
         if not (0.0 <= float(delay_tolerance) < 0.5):
-            raise ModelUseError(
-                f"profile delay_tolerance must be in [0, 0.5), got {delay_tolerance!r}."
-            )
+            raise ModelUseError(f"profile delay_tolerance must be in [0, 0.5), got {delay_tolerance!r}.")
         s.delay_tolerance = float(delay_tolerance)
     if monitor_budget is not None:
         if int(monitor_budget) <= 0:
@@ -331,8 +329,7 @@ def set_numba_profile(**kwargs: Any) -> None:
     unknown = [k for k in kwargs if k not in ("nopython", "fastmath", "parallel", "cache", "nogil", "boundscheck")]
     if unknown:
         raise ModelUseError(
-            f"Unknown numba option(s) {unknown}; known: nopython, fastmath, parallel, cache, "
-            "nogil, boundscheck."
+            f"Unknown numba option(s) {unknown}; known: nopython, fastmath, parallel, cache, nogil, boundscheck."
         )
     if kwargs.get("nopython") is False:
         raise ModelUseError("brainlab compiles kernels in nopython mode only; use jit=False instead.")

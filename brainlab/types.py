@@ -47,7 +47,7 @@ class TypeChecker:
         A description shown in error messages.
     """
 
-    def __init__(self, help: str = ""):  # noqa: A002 - the BrainPy 0.3 keyword
+    def __init__(self, help: str = ""):
         self.help = help
 
     def check(self, value: Any) -> None:
@@ -88,7 +88,7 @@ class ObjState(TypeChecker):
 
     kind = "obj"
 
-    def __init__(self, *fields: Any, help: str = "", **defaults: float):  # noqa: A002
+    def __init__(self, *fields: Any, help: str = "", **defaults: float):
         super().__init__(help)
         values: dict[str, float] = {}
         for item in fields:
@@ -110,8 +110,7 @@ class ObjState(TypeChecker):
                 raise ModelDefError(f"{type(self).__name__}: invalid field name {name!r}. {_FIELD_NAME_HINT}")
             if not isinstance(value, numbers.Real | np.bool_):
                 raise ModelDefError(
-                    f"{type(self).__name__}: the initial value of field {name!r} must be a "
-                    f"number, got {value!r}."
+                    f"{type(self).__name__}: the initial value of field {name!r} must be a number, got {value!r}."
                 )
         self._vars = {k: float(v) for k, v in values.items()}
 
@@ -149,8 +148,7 @@ class ObjState(TypeChecker):
         missing = [k for k in self._vars if k not in fields]
         if missing:
             raise TypeMismatchError(
-                f"The state lacks field(s) {missing}; it has {list(fields)}, "
-                f"but {self.describe()} is required."
+                f"The state lacks field(s) {missing}; it has {list(fields)}, but {self.describe()} is required."
             )
 
     def describe(self) -> str:
@@ -267,7 +265,7 @@ class Array(TypeChecker):
         Description.
     """
 
-    def __init__(self, dim: int, help: str = ""):  # noqa: A002
+    def __init__(self, dim: int, help: str = ""):
         super().__init__(help)
         self.dim = int(dim)
 
@@ -277,8 +275,7 @@ class Array(TypeChecker):
             raise TypeMismatchError(f"Expected a numpy array with {self.dim} dimension(s), got {type(value).__name__}.")
         if value.ndim != self.dim:
             raise TypeMismatchError(
-                f"Expected an array with {self.dim} dimension(s), got shape {value.shape} "
-                f"({value.ndim} dimension(s))."
+                f"Expected an array with {self.dim} dimension(s), got shape {value.shape} ({value.ndim} dimension(s))."
             )
 
     def describe(self) -> str:
@@ -292,9 +289,7 @@ class MatConn(TypeChecker):
     def check(self, value: Any) -> None:
         """Raise unless ``value`` is a 2-D array."""
         if not isinstance(value, np.ndarray) or value.ndim != 2:
-            raise TypeMismatchError(
-                f"Expected a connection matrix (2-D array, pre × post), got {np.shape(value)}."
-            )
+            raise TypeMismatchError(f"Expected a connection matrix (2-D array, pre × post), got {np.shape(value)}.")
 
 
 class ListConn(TypeChecker):
@@ -307,9 +302,7 @@ class ListConn(TypeChecker):
         for k, item in enumerate(value):
             arr = np.asarray(item)
             if arr.ndim != 1 or (arr.size and not np.issubdtype(arr.dtype, np.integer)):
-                raise TypeMismatchError(
-                    f"Expected a list of 1-D integer index arrays; element {k} is {item!r}."
-                )
+                raise TypeMismatchError(f"Expected a list of 1-D integer index arrays; element {k} is {item!r}.")
 
     def make_copy(self, value: Any) -> list[np.ndarray]:
         """Return ``value`` as a list of ``int64`` arrays after checking it."""

@@ -7,7 +7,7 @@ import pytest
 
 matplotlib.use("Agg")
 
-import brainlab as bp  # noqa: E402
+import brainlab as bp
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -7,7 +7,7 @@ tests self-contained.
 import brainlab as bp
 
 
-def get_LIF(V_rest=0.0, V_reset=-5.0, V_th=20.0, R=1.0, tau=10.0, t_refractory=5.0):  # noqa: N802
+def get_LIF(V_rest=0.0, V_reset=-5.0, V_th=20.0, R=1.0, tau=10.0, t_refractory=5.0):
     """Scalar-mode LIF neuron with a refractory period, as in bpmodels."""
     ST = bp.types.NeuState({"V": 0.0, "input": 0.0, "spike": 0.0, "refractory": 0.0, "t_last_spike": -1e7})
 

@@ -214,9 +214,7 @@ def test_connector_argument_errors(make, message):
         make()
 
 
-@pytest.mark.parametrize(
-    ("sizes", "message"), [((0, 3), "num_pre"), ((3, -1), "num_post"), ((2.5, 3), "integer")]
-)
+@pytest.mark.parametrize(("sizes", "message"), [((0, 3), "num_pre"), ((3, -1), "num_post"), ((2.5, 3), "integer")])
 def test_set_size_errors(sizes, message):
     with pytest.raises(ModelUseError, match=message):
         connect.All2All().set_size(*sizes)

@@ -135,7 +135,7 @@ def test_undefined_name():
     def update(ST, _t):
         ST["V"] = undefined_gain * ST["V"]  # noqa: F821
 
-    with pytest.raises(ModelDefError, match="'undefined_gain'.*is not defined"):
+    with pytest.raises(ModelDefError, match=r"'undefined_gain'.*is not defined"):
         bp.NeuType(name="undef", ST=STATE, steps=update)
 
 
@@ -150,7 +150,7 @@ def test_conflicting_parameter_values_between_functions():
     second_gain = make(2.0)
     second_gain.__name__ = "second"
     second_gain.__code__ = second_gain.__code__.replace(co_name="second")
-    with pytest.raises(ModelDefError, match="parameter 'gain' is 1.0 in 'first' but 2.0"):
+    with pytest.raises(ModelDefError, match=r"parameter 'gain' is 1.0 in 'first' but 2.0"):
         bp.NeuType(name="conflict", ST=STATE, steps=(first, second_gain))
 
 
@@ -182,8 +182,7 @@ def test_connectivity_indices_out_of_range_or_negative():
 
 
 def test_missing_neuron_field_for_a_synapse():
-    model = bp.NeuType(name="nospike", ST=bp.types.NeuState(["V", "input"]),
-                       steps=lambda_free_update)  # fmt: skip
+    model = bp.NeuType(name="nospike", ST=bp.types.NeuState(["V", "input"]), steps=lambda_free_update)
     group = bp.NeuGroup(model, 3)
     with pytest.raises(ModelUseError, match=r"needs the field\(s\) \['spike'\] of its presynaptic neurons"):
         bp.SynConn(_simple_syn(), pre_group=group, post_group=group, conn=bp.connect.All2All())
@@ -198,10 +197,12 @@ def test_delay_not_a_multiple_of_dt():
     syn = bp.SynConn(_simple_syn(), pre_group=group, post_group=group, conn=bp.connect.One2One(), delay=0.15)
     bp.profile.set(dt=0.1)  # 1.5 steps: rounding would change it by 33 %
     net = bp.Network(group, syn)
-    with pytest.raises(ModelUseError, match=r"delay 0.15 ms is not a multiple of dt = 0.1.*0.1 ms \(1 steps\) and 0.2 ms \(2 steps\)"):
+    with pytest.raises(
+        ModelUseError, match=r"delay 0.15 ms is not a multiple of dt = 0.1.*0.1 ms \(1 steps\) and 0.2 ms \(2 steps\)"
+    ):
         net.run(1.0)
     bp.profile.set(dt=0.04, delay_tolerance=0)  # 3.75 steps, and no rounding allowed
-    with pytest.raises(ModelUseError, match="0.12 ms.*0.16 ms"):
+    with pytest.raises(ModelUseError, match=r"0.12 ms.*0.16 ms"):
         net.run(1.0)
 
 

@@ -6,8 +6,18 @@ import pytest
 import brainlab as bp
 from brainlab.integrators import get_method, method_names
 
-ODE_ORDER = {"euler": 1, "exponential": 1, "midpoint": 2, "heun": 2, "rk2": 2, "rk3": 3, "rk4": 4,
-             "rk4_alternative": 4, "milstein_ito": 1, "milstein_stra": 1}  # fmt: skip
+ODE_ORDER = {
+    "euler": 1,
+    "exponential": 1,
+    "midpoint": 2,
+    "heun": 2,
+    "rk2": 2,
+    "rk3": 3,
+    "rk4": 4,
+    "rk4_alternative": 4,
+    "milstein_ito": 1,
+    "milstein_stra": 1,
+}
 SDE_METHODS = {"euler", "exponential", "heun", "milstein_ito", "milstein_stra"}
 
 
@@ -20,7 +30,7 @@ def test_registry_has_the_seed_table():
 
 def _solve(integrator, x0, t_end, dt, *args):
     x, t = x0, 0.0
-    for _ in range(int(round(t_end / dt))):
+    for _ in range(round(t_end / dt)):
         x = integrator.step(x, t, *args, dt=dt)
         t += dt
     return x
@@ -193,7 +203,7 @@ def test_integrator_errors():
         def f(x, t):
             return -x
 
-    with pytest.raises(bp.errors.IntegratorError, match="integrates ODEs only.*Use one of: euler"):
+    with pytest.raises(bp.errors.IntegratorError, match=r"integrates ODEs only.*Use one of: euler"):
 
         @bp.integrate(method="rk4")
         def g(x, t):

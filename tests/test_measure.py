@@ -143,9 +143,7 @@ def test_cross_correlation_matches_pairwise_definition():
     sp = rng.random((997, 12)) < rates  # 997 steps: the last bin is padded
     sp[:, 4] = False
     for bin_size in (1, 4, 10):
-        assert measure.cross_correlation(sp, bin_size) == pytest.approx(
-            brute_force_kappa(sp, bin_size), rel=1e-12
-        )
+        assert measure.cross_correlation(sp, bin_size) == pytest.approx(brute_force_kappa(sp, bin_size), rel=1e-12)
 
 
 @pytest.mark.parametrize(("bin_size", "message"), [(0, "bin_size"), (2.5, "bin_size")])

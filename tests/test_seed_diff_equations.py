@@ -57,12 +57,16 @@ def test_intermediate_values_reach_the_state(mode, jit):
     V0 = -65.0
     INa0 = gNa * 0.05**3 * 0.6 * (V0 - ENa)
     assert group.mon.INa[0, 0] == pytest.approx(INa0)  # the current at the start of the step
+
     # one RK4 step of the frozen-gates equation, by hand
     def f(v):
         return (-gNa * 0.05**3 * 0.6 * (v - ENa) - gK * 0.32**4 * (v - EK) - gLeak * (v - ELeak)) / C
 
     h = 0.01
-    k1 = f(V0); k2 = f(V0 + h / 2 * k1); k3 = f(V0 + h / 2 * k2); k4 = f(V0 + h * k3)  # noqa: E702
+    k1 = f(V0)
+    k2 = f(V0 + h / 2 * k1)
+    k3 = f(V0 + h / 2 * k2)
+    k4 = f(V0 + h * k3)
     assert group.mon.V[0, 1] == pytest.approx(V0 + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4), rel=1e-14)
 
 
@@ -82,7 +86,7 @@ def test_sde_with_intermediates_has_the_right_noise(mode):
 # --- Debugging ----------------------------------------------------------------------
 def debug_update(ST, _t):
     V = int_V_ode(ST["V"], _t, ST["m"], ST["h"], ST["n"], ST["input"])[0]
-    pdb.set_trace()  # noqa: F821 - `pdb` is imported below, as in the tutorial
+    pdb.set_trace()
     ST["V"] = V
 
 
@@ -171,8 +175,9 @@ def test_real_pdb_session_inside_a_step_function(tmp_path):
 
     script = tmp_path / "debug_me.py"
     script.write_text(PDB_SCRIPT)
-    result = subprocess.run([sys.executable, str(script)], input="p V\np ST.shape\nq\n", capture_output=True,
-                            text=True, timeout=120)  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, str(script)], input="p V\np ST.shape\nq\n", capture_output=True, text=True, timeout=120
+    )
     assert "array([0.1, 0.1, 0.1])" in result.stdout  # one Euler step of (-V + 10) / 10 from 0
     assert "(2, 3)" in result.stdout
     assert "BdbQuit" in result.stderr

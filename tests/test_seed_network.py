@@ -73,11 +73,13 @@ def build_ei(seed=42):
     syn = bp.SynType(name="alpha_synapse", ST=ST_syn, steps=(syn_update, output), mode="scalar")
     group = bp.NeuGroup(neu, geometry=num_exc + num_inh, monitors=["spike"])
     group.ST["V"] = np.random.default_rng(seed).random(num_exc + num_inh) * (V_th - V_rest) + V_rest
-    exc_conn = bp.SynConn(syn, pre_group=group[:num_exc], post_group=group,
-                          conn=bp.connect.FixedProb(prob=prob, seed=seed))  # fmt: skip
+    exc_conn = bp.SynConn(
+        syn, pre_group=group[:num_exc], post_group=group, conn=bp.connect.FixedProb(prob=prob, seed=seed)
+    )
     exc_conn.ST["w"] = JE
-    inh_conn = bp.SynConn(syn, pre_group=group[num_exc:], post_group=group,
-                          conn=bp.connect.FixedProb(prob=prob, seed=seed + 1))  # fmt: skip
+    inh_conn = bp.SynConn(
+        syn, pre_group=group[num_exc:], post_group=group, conn=bp.connect.FixedProb(prob=prob, seed=seed + 1)
+    )
     exc_conn.ST["w"] = -JI  # sic: the tutorial sets exc_conn twice
     return group, exc_conn, inh_conn
 
@@ -126,8 +128,9 @@ def test_subgroup_slicing_1d_and_2d():
     assert sub_group_1.num == 50 * 100 and sub_group_1.geometry == (50, 100)
     assert sub_group_2.num == 25
     np.testing.assert_array_equal(sub_group_2.ids[:6], [0, 1, 2, 3, 4, 100])
-    syn_conn_1 = bp.SynConn(model=AMPA, pre_group=sub_group_2, post_group=neu_group_2[:10, :10],
-                            conn=bp.connect.All2All())  # fmt: skip
+    syn_conn_1 = bp.SynConn(
+        model=AMPA, pre_group=sub_group_2, post_group=neu_group_2[:10, :10], conn=bp.connect.All2All()
+    )
     assert syn_conn_1.num == 25 * 100
     # drive only the 2-D subgroup; its targets are the 10x10 corner
     net = bp.Network(neu_group_2, syn_conn_1)
@@ -190,9 +193,18 @@ def test_num_based_synconn_with_hand_made_connectivity():
                 for k in post2syn[j]:
                     ST["w"][k] -= 0.25
 
-    syn_model = bp.SynType(name="stdp", ST=bp.types.SynState(["w"]), steps=stdp_update, mode="vector",
-                           requires=dict(pre=bp.types.NeuState(["spike"]), post=bp.types.NeuState(["V", "input", "spike"]),
-                                         pre2syn=bp.types.ListConn(), post2syn=bp.types.ListConn()))  # fmt: skip
+    syn_model = bp.SynType(
+        name="stdp",
+        ST=bp.types.SynState(["w"]),
+        steps=stdp_update,
+        mode="vector",
+        requires=dict(
+            pre=bp.types.NeuState(["spike"]),
+            post=bp.types.NeuState(["V", "input", "spike"]),
+            pre2syn=bp.types.ListConn(),
+            post2syn=bp.types.ListConn(),
+        ),
+    )
     delta_t_num = 3
     syn = bp.SynConn(model=syn_model, num=delta_t_num, monitors=["w"], delay=10.0)
     syn.pre = bp.types.NeuState(["spike"])(2)

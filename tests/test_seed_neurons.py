@@ -289,8 +289,9 @@ def init_state(ST, Vr):
 
 
 def test_hand_over_function_initialises_steady_state():
-    HH_neu = bp.NeuType(name="HH_neuron", ST=HO_ST, steps=ho_update, mode="vector",
-                        hand_overs={"init_state": init_state})  # fmt: skip
+    HH_neu = bp.NeuType(
+        name="HH_neuron", ST=HO_ST, steps=ho_update, mode="vector", hand_overs={"init_state": init_state}
+    )
     group = bp.NeuGroup(HH_neu, geometry=10, monitors=["V"])
     V0 = np.random.default_rng(0).random(10) * 10 - 75.0
     group.init_state(group.ST, V0)
@@ -326,8 +327,7 @@ def lif2_update(ST, _t, spike_num):
 
 def test_hand_over_data_counts_spikes():
     bp.profile.set(dt=0.01)
-    lif2 = bp.NeuType(name="LIF", ST=LIF2_ST, steps=lif2_update, mode="vector",
-                      hand_overs={"spike_num": np.array([0])})  # fmt: skip
+    lif2 = bp.NeuType(name="LIF", ST=LIF2_ST, steps=lif2_update, mode="vector", hand_overs={"spike_num": np.array([0])})
     group = bp.NeuGroup(lif2, geometry=10, monitors=["spike"])
     currents = np.random.default_rng(1).random(10) * 5 + 10.0
     group.run(100.0, inputs=("input", currents))

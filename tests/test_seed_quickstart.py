@@ -70,7 +70,7 @@ def build(num=100, seed=0):
     def int_s(s, t, TT):
         return alpha * TT * (1 - s) - beta * s
 
-    def update(ST, _t, pre):  # noqa: F811 - the tutorial reuses the name
+    def update(ST, _t, pre):
         T = 1 / (1 + np.exp(-(pre["V"] - V_th) / 2))
         s = int_s(ST["s"], _t, T)
         ST["s"] = s
@@ -83,8 +83,14 @@ def build(num=100, seed=0):
     GABAa = bp.SynType(ST=ST, name="GABAa", steps=(update, output), requires=requires, mode="scalar")
 
     neu = bp.NeuGroup(HH, geometry=num, monitors=["spike", "V"])
-    syn = bp.SynConn(model=GABAa, pre_group=neu, post_group=neu, conn=bp.connect.All2All(include_self=False),
-                     delay=0.5, monitors=["s"])  # fmt: skip
+    syn = bp.SynConn(
+        model=GABAa,
+        pre_group=neu,
+        post_group=neu,
+        conn=bp.connect.All2All(include_self=False),
+        delay=0.5,
+        monitors=["s"],
+    )
     rng = np.random.default_rng(seed)
     v_init = -70.0 + rng.random(num) * 20
     h_alpha = 0.07 * np.exp(-(v_init + 58) / 20)

@@ -32,8 +32,13 @@ def ampa_scalar():
         I_syn = -g_max * ST["s"] * (post["V"] - E)
         post["input"] += I_syn
 
-    return bp.SynType(name="AMPA_synapse", ST=bp.types.SynState(["s"], help="AMPA synapse state."),
-                      requires=dict(pre=pre_req, post=post_req), steps=(update, output), mode="scalar")  # fmt: skip
+    return bp.SynType(
+        name="AMPA_synapse",
+        ST=bp.types.SynState(["s"], help="AMPA synapse state."),
+        requires=dict(pre=pre_req, post=post_req),
+        steps=(update, output),
+        mode="scalar",
+    )
 
 
 def ampa_matrix():
@@ -48,9 +53,13 @@ def ampa_matrix():
         g = np.sum(ST["g"], axis=0)
         post["input"] -= g * (post["V"] - E)
 
-    return bp.SynType(name="AMPA_synapse", ST=bp.types.SynState(["s", "g"]),
-                      requires=dict(pre=pre_req, post=post_req, conn_mat=bp.types.MatConn()),
-                      steps=(update, output), mode="matrix")  # fmt: skip
+    return bp.SynType(
+        name="AMPA_synapse",
+        ST=bp.types.SynState(["s", "g"]),
+        requires=dict(pre=pre_req, post=post_req, conn_mat=bp.types.MatConn()),
+        steps=(update, output),
+        mode="matrix",
+    )
 
 
 def ampa_vector():
@@ -69,10 +78,13 @@ def ampa_vector():
             post_cond[post_id] = np.sum(g_max * ST["s"][syn_ids])
         post["input"] -= post_cond * (post["V"] - E)
 
-    return bp.SynType(name="AMPA_synapse", ST=bp.types.SynState(["s"]),
-                      requires=dict(pre=pre_req, post=post_req, pre2syn=bp.types.ListConn(),
-                                    post2syn=bp.types.ListConn()),
-                      steps=(update, output), mode="vector")  # fmt: skip
+    return bp.SynType(
+        name="AMPA_synapse",
+        ST=bp.types.SynState(["s"]),
+        requires=dict(pre=pre_req, post=post_req, pre2syn=bp.types.ListConn(), post2syn=bp.types.ListConn()),
+        steps=(update, output),
+        mode="vector",
+    )
 
 
 AMPA_scalar, AMPA_matrix, AMPA_vector = ampa_scalar(), ampa_matrix(), ampa_vector()
@@ -84,8 +96,14 @@ def _run_pair(model, n_pre=1, n_post=1, conn=None, schedule=None, delay=1.5, dur
     pre.ST["V"] = -65.0
     post = bp.NeuGroup(LIF, n_post, monitors=["V"])
     post.ST["V"] = -65.0
-    syn = bp.SynConn(model=model, pre_group=pre, post_group=post, conn=bp.connect.All2All() if conn is None else conn,
-                     monitors=["s"], delay=delay)  # fmt: skip
+    syn = bp.SynConn(
+        model=model,
+        pre_group=pre,
+        post_group=post,
+        conn=bp.connect.All2All() if conn is None else conn,
+        monitors=["s"],
+        delay=delay,
+    )
     if schedule:
         syn.runner.set_schedule(schedule)
     net = bp.Network(pre, syn, post)
@@ -114,7 +132,7 @@ def test_three_modes_agree():
     rng_conn = (np.random.default_rng(3).random((4, 3)) < 0.6).astype(float)
     results = {}
     for name, model in (("scalar", AMPA_scalar), ("matrix", AMPA_matrix), ("vector", AMPA_vector)):
-        pre, syn, post = _run_pair(model, n_pre=4, n_post=3, conn=rng_conn, duration=60.0)
+        _pre, _syn, post = _run_pair(model, n_pre=4, n_post=3, conn=rng_conn, duration=60.0)
         results[name] = post.mon.V
     np.testing.assert_allclose(results["matrix"], results["scalar"], rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(results["vector"], results["scalar"], rtol=1e-12, atol=1e-12)
@@ -122,11 +140,12 @@ def test_three_modes_agree():
 
 
 def test_matrix_mode_state_has_matrix_shape():
-    pre, syn, post = _run_pair(AMPA_matrix, n_pre=2, n_post=5, duration=20.0)
+    _pre, syn, _post = _run_pair(AMPA_matrix, n_pre=2, n_post=5, duration=20.0)
     assert syn.ST["s"].shape == (2, 5)
     assert syn.mon.s.shape == (200, 2, 5)
-    np.testing.assert_array_equal(syn.conn_mat if "conn_mat" in syn._data else syn.connectivity("conn_mat"),
-                                  np.ones((2, 5)))  # fmt: skip
+    np.testing.assert_array_equal(
+        syn.conn_mat if "conn_mat" in syn._data else syn.connectivity("conn_mat"), np.ones((2, 5))
+    )
 
 
 def test_set_schedule_validates_and_changes_order():

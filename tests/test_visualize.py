@@ -45,9 +45,7 @@ def test_line_plot_draws_one_line_per_id():
     ts = np.arange(50) * 0.1
     values = np.arange(50 * 4, dtype=float).reshape(50, 4)
     _, ax = plt.subplots()
-    out = visualize.line_plot(
-        ts, values, plot_ids=[1, 3], ax=ax, legend="V", xlim=(0, 2), title="t", ylabel="V"
-    )
+    out = visualize.line_plot(ts, values, plot_ids=[1, 3], ax=ax, legend="V", xlim=(0, 2), title="t", ylabel="V")
     assert out is ax
     assert len(ax.lines) == 2
     np.testing.assert_array_equal(ax.lines[1].get_xdata(), ts)

@@ -157,8 +157,9 @@ def emit_kernel(spec: KernelSpec, jit: bool, numba_options: dict) -> ModuleSourc
         source.add_import(alias, module, name)
     for alias, obj in spec.injected.items():
         source.inject(alias, obj)
-    source.add_import("_find_nonfinite", "brainlab.codegen.runtime",
-                      "_find_nonfinite_nb" if jit else "_find_nonfinite_py")  # fmt: skip
+    source.add_import(
+        "_find_nonfinite", "brainlab.codegen.runtime", "_find_nonfinite_nb" if jit else "_find_nonfinite_py"
+    )
     for unit in spec.integrator_units:
         source.add(unit)
     for obj in spec.objects:
@@ -176,7 +177,8 @@ def emit_kernel(spec: KernelSpec, jit: bool, numba_options: dict) -> ModuleSourc
             body += [
                 f"        _row, _elem = _find_nonfinite({flat}, {rows})",
                 "        if _row >= 0:",
-                f"            _status[0] = 1; _status[1] = {index}; _status[2] = _row; _status[3] = _elem; _status[4] = _i",
+                f"            _status[0] = 1; _status[1] = {index}; _status[2] = _row",
+                "            _status[3] = _elem; _status[4] = _i",
                 "            return",
             ]
     body.append("return")

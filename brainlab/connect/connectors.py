@@ -35,13 +35,9 @@ _STRUCTURES = (
 def _check_size(value: Any, name: str, owner: str) -> int:
     """Return ``value`` as a positive ``int`` or raise a ``ModelUseError`` naming it."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ModelUseError(
-            f"{owner}.set_size: '{name}' must be an integer number of neurons, got {value!r}."
-        )
+        raise ModelUseError(f"{owner}.set_size: '{name}' must be an integer number of neurons, got {value!r}.")
     if value <= 0:
-        raise ModelUseError(
-            f"{owner}.set_size: '{name}' must be at least 1 (a group has neurons), got {value}."
-        )
+        raise ModelUseError(f"{owner}.set_size: '{name}' must be at least 1 (a group has neurons), got {value}.")
     return int(value)
 
 
@@ -99,9 +95,7 @@ class Connector:
         self.requires: tuple[str, ...] = ()
         self._clear_layouts()
 
-    def __call__(
-        self, pre_indices: ArrayLike, post_indices: ArrayLike
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def __call__(self, pre_indices: ArrayLike, post_indices: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """Connect two groups given their index arrays.
 
         Parameters
@@ -124,9 +118,7 @@ class Connector:
         self._clear_layouts()
         return self.pre_ids, self.post_ids
 
-    def _connect(
-        self, pre_shape: tuple[int, ...], post_shape: tuple[int, ...]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _connect(self, pre_shape: tuple[int, ...], post_shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         """Return the flat positions ``(i, j)`` of the synapses, row-major.
 
         Parameters
@@ -134,9 +126,7 @@ class Connector:
         pre_shape, post_shape : tuple of int
             Geometries of the two groups (1-D or 2-D).
         """
-        raise NotImplementedError(
-            f"{type(self).__name__} must implement _connect(pre_shape, post_shape) or __call__."
-        )
+        raise NotImplementedError(f"{type(self).__name__} must implement _connect(pre_shape, post_shape) or __call__.")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -298,9 +288,7 @@ class One2One(Connector):
     differ; neurons are paired in flat row-major order).
     """
 
-    def _connect(
-        self, pre_shape: tuple[int, ...], post_shape: tuple[int, ...]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _connect(self, pre_shape: tuple[int, ...], post_shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         n_pre, n_post = math.prod(pre_shape), math.prod(post_shape)
         if n_pre != n_post:
             raise ModelUseError(
@@ -329,9 +317,7 @@ class All2All(Connector):
     def __repr__(self) -> str:
         return f"All2All(include_self={self.include_self})"
 
-    def _connect(
-        self, pre_shape: tuple[int, ...], post_shape: tuple[int, ...]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _connect(self, pre_shape: tuple[int, ...], post_shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         n_pre, n_post = math.prod(pre_shape), math.prod(post_shape)
         i = np.repeat(np.arange(n_pre, dtype=np.int64), n_post)
         j = np.tile(np.arange(n_post, dtype=np.int64), n_pre)
@@ -364,20 +350,14 @@ class FixedProb(Connector):
         super().__init__()
         if isinstance(prob, bool) or not isinstance(prob, numbers.Real):
             raise ModelUseError(
-                f"FixedProb: 'prob' must be a number in [0, 1] (a connection probability), "
-                f"got {prob!r}."
+                f"FixedProb: 'prob' must be a number in [0, 1] (a connection probability), got {prob!r}."
             )
         if not 0.0 <= float(prob) <= 1.0:  # also rejects NaN
             raise ModelUseError(
-                f"FixedProb: 'prob'={prob} is outside [0, 1]; pass a connection probability, "
-                f"e.g. FixedProb(prob=0.1)."
+                f"FixedProb: 'prob'={prob} is outside [0, 1]; pass a connection probability, e.g. FixedProb(prob=0.1)."
             )
-        if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
-        ):
-            raise ModelUseError(
-                f"FixedProb: 'seed' must be None or a non-negative integer, got {seed!r}."
-            )
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
+            raise ModelUseError(f"FixedProb: 'seed' must be None or a non-negative integer, got {seed!r}.")
         self.prob = float(prob)
         self.include_self = _check_bool(include_self, "include_self", "FixedProb")
         self.seed = None if seed is None else int(seed)
@@ -385,9 +365,7 @@ class FixedProb(Connector):
     def __repr__(self) -> str:
         return f"FixedProb(prob={self.prob}, include_self={self.include_self}, seed={self.seed})"
 
-    def _connect(
-        self, pre_shape: tuple[int, ...], post_shape: tuple[int, ...]
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _connect(self, pre_shape: tuple[int, ...], post_shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
         n_post = math.prod(post_shape)
         total = math.prod(pre_shape) * n_post
         rng = np.random.default_rng(self.seed)

@@ -32,8 +32,7 @@ def _as_ids(values: ArrayLike, name: str, func: str) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     if arr.ndim != 1:
         raise ModelUseError(
-            f"{func}: '{name}' must be a 1-D array of neuron indices, got shape {arr.shape}; "
-            f"flatten it first."
+            f"{func}: '{name}' must be a 1-D array of neuron indices, got shape {arr.shape}; flatten it first."
         )
     if not np.issubdtype(arr.dtype, np.integer):
         raise ModelUseError(
@@ -42,8 +41,7 @@ def _as_ids(values: ArrayLike, name: str, func: str) -> np.ndarray:
         )
     if arr.min() < 0:
         raise ModelUseError(
-            f"{func}: '{name}' holds a negative neuron index ({arr.min()}); "
-            f"indices count neurons from 0."
+            f"{func}: '{name}' holds a negative neuron index ({arr.min()}); indices count neurons from 0."
         )
     return arr.astype(np.int64, copy=False)
 
@@ -54,8 +52,7 @@ def _as_pair(i: ArrayLike, j: ArrayLike, func: str) -> tuple[np.ndarray, np.ndar
     j_arr = _as_ids(j, "j", func)
     if i_arr.size != j_arr.size:
         raise ModelUseError(
-            f"{func}: 'i' and 'j' must have the same length (one entry per synapse), "
-            f"got {i_arr.size} and {j_arr.size}."
+            f"{func}: 'i' and 'j' must have the same length (one entry per synapse), got {i_arr.size} and {j_arr.size}."
         )
     return i_arr, j_arr
 
@@ -70,9 +67,7 @@ def _num_neurons(ids: np.ndarray, num: int | None, name: str, func: str) -> int:
     if num is None:
         return needed
     if isinstance(num, bool) or not isinstance(num, numbers.Integral) or num < 0:
-        raise ModelUseError(
-            f"{func}: '{name}' must be a non-negative integer (the number of neurons), got {num!r}."
-        )
+        raise ModelUseError(f"{func}: '{name}' must be a non-negative integer (the number of neurons), got {num!r}.")
     if num < needed:
         raise ModelUseError(
             f"{func}: '{name}'={num} is too small: the connectivity refers to neuron "
@@ -109,9 +104,7 @@ def _slicing(bounds: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.stack([bounds[:-1], bounds[1:]], axis=1), dtype=np.int64)
 
 
-def ij2mat(
-    i: ArrayLike, j: ArrayLike, num_pre: int | None = None, num_post: int | None = None
-) -> np.ndarray:
+def ij2mat(i: ArrayLike, j: ArrayLike, num_pre: int | None = None, num_post: int | None = None) -> np.ndarray:
     """Convert an i-j connectivity into a dense connectivity matrix.
 
     Parameters
@@ -155,9 +148,7 @@ def mat2ij(conn_mat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """
     mat = np.asarray(conn_mat)
     if mat.ndim != 2:
-        raise ModelUseError(
-            f"mat2ij: 'conn_mat' must be a 2-D (num_pre, num_post) matrix, got shape {mat.shape}."
-        )
+        raise ModelUseError(f"mat2ij: 'conn_mat' must be a 2-D (num_pre, num_post) matrix, got shape {mat.shape}.")
     pre_ids, post_ids = np.nonzero(mat)
     return pre_ids.astype(np.int64, copy=False), post_ids.astype(np.int64, copy=False)
 
@@ -254,9 +245,7 @@ def post2syn(j: ArrayLike, num_post: int | None = None) -> list[np.ndarray]:
     return _split(order, bounds)
 
 
-def pre_slice_syn(
-    i: ArrayLike, j: ArrayLike, num_pre: int | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def pre_slice_syn(i: ArrayLike, j: ArrayLike, num_pre: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Re-order the synapses by pre-synaptic neuron and slice them per neuron.
 
     After re-ordering, the synapses of pre-synaptic neuron ``p`` are the

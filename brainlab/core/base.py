@@ -96,9 +96,7 @@ class ObjType:
         owner = f"{type(self).__name__} {name!r}"
         self._owner = owner
         if not isinstance(ST, ObjState):
-            raise TypeMismatchError(
-                f"{owner}: ST must be a {self.state_type.__name__}(...), got {type(ST).__name__}."
-            )
+            raise TypeMismatchError(f"{owner}: ST must be a {self.state_type.__name__}(...), got {type(ST).__name__}.")
         if ST.kind not in (self.state_type.kind, "obj"):
             raise TypeMismatchError(f"{owner}: ST must be a {self.state_type.__name__}, got {type(ST).__name__}.")
         self.ST = ST
@@ -144,7 +142,7 @@ class ObjType:
         return requires
 
     def _check_data_requirements(self, data_names: set[str]) -> None:
-        """Hook for subclasses; the step analysis already checked the arguments."""
+        """Check data requirements (a hook for subclasses; the step analysis checked the arguments)."""
 
     @property
     def step_names(self) -> list[str]:
@@ -336,4 +334,3 @@ class Ensemble:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, model={self.model.name!r}, num={self.num})"
-

@@ -62,7 +62,11 @@ def delay_steps(delay: float, dt: float, owner: str) -> int:
         raise ModelUseError(
             f"{owner}: delay {delay!r} ms is not a multiple of dt = {dt!r} ms ({ratio:.4g} steps); "
             f"the nearest legal delays are {legal}. Use one of them, or a dt that divides the delay"
-            + (f" (rounding would change it by {change:.0%}, more than delay_tolerance = {tolerance:.0%})." if tolerance else ".")
+            + (
+                f" (rounding would change it by {change:.0%}, more than delay_tolerance = {tolerance:.0%})."
+                if tolerance
+                else "."
+            )
         )
     warn_user(
         f"{owner}: delay {delay!r} ms is not a multiple of dt = {dt!r} ms; using {nearest * dt:.6g} ms "

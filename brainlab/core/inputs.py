@@ -107,5 +107,7 @@ def normalise_inputs(inputs: Any, objects: list[Ensemble], n_steps: int) -> list
         shape = (ids.size,) if ids is not None else owner.ST.shape
         where = f"Input to {target.name!r}.{key}"
         value, kind = _classify(value, shape, n_steps, where)
-        result.append(RunInput(target=target, owner=owner, field=field, value=value, op=op, kind=kind, ids=ids, key=key))
+        result.append(
+            RunInput(target=target, owner=owner, field=field, value=value, op=op, kind=kind, ids=ids, key=key)
+        )
     return result

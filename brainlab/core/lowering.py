@@ -174,7 +174,11 @@ class _Lowerer:
                 first_delayed = step.name
             params = sorted(step.params)
             integrators = {
-                name: (self.integrator_entry(i), i.param_names, [i.diff_eq.var_name, i.diff_eq.t_name, *i.diff_eq.arg_names])
+                name: (
+                    self.integrator_entry(i),
+                    i.param_names,
+                    [i.diff_eq.var_name, i.diff_eq.t_name, *i.diff_eq.arg_names],
+                )
                 for name, i in step.info.free.integrators.items()
             }
             binding = StepBinding(
@@ -189,9 +193,14 @@ class _Lowerer:
             name = f"{key}_{step.name}"
             tree, roles = rewrite_step(step.info, binding, name=name, owner=f"{label}, step {step.name!r}")
             arguments = [self.resolve(obj, key, role, role_values) for role in roles]
-            steps[step.name] = StepSpec(name=name, tree=tree, origin=step.info,
-                                        label=f"step function {step.name!r} of {label}", roles=roles,
-                                        arguments=arguments)  # fmt: skip
+            steps[step.name] = StepSpec(
+                name=name,
+                tree=tree,
+                origin=step.info,
+                label=f"step function {step.name!r} of {label}",
+                roles=roles,
+                arguments=arguments,
+            )
 
         inputs = [self.lower_input(key, st, n, inp) for n, inp in enumerate(i for i in self.inputs if i.owner is obj)]
         monitors = {}
@@ -204,9 +213,18 @@ class _Lowerer:
         rows = np.array([r for r in range(flat.shape[0]) if np.isfinite(flat[r]).all()], dtype=np.int64)
         self.check_rows.append(rows)
         check = (self.arg(f"{key}_STflat", flat), self.arg(f"{key}_chk", rows)) if rows.size else None
-        return ObjectSpec(key=key, label=label, state=st, schedule=obj.get_schedule(), steps=steps,
-                          inputs=inputs, monitors=monitors, delay_rows=delay_pairs,
-                          first_delayed=first_delayed, check=check)  # fmt: skip
+        return ObjectSpec(
+            key=key,
+            label=label,
+            state=st,
+            schedule=obj.get_schedule(),
+            steps=steps,
+            inputs=inputs,
+            monitors=monitors,
+            delay_rows=delay_pairs,
+            first_delayed=first_delayed,
+            check=check,
+        )
 
     def resolve(self, obj: Ensemble, key: str, role: Any, role_values: dict) -> str:
         """Return the kernel expression passed for one argument of a step function."""
@@ -259,8 +277,14 @@ class _Lowerer:
             else:
                 select = "index"
                 self.arg(f"{name}_idx", inp.ids)
-        return InputSpec(state=state, row=inp.owner.ST.index[inp.field], op=inp.op, value=name,
-                         series=inp.kind == "series", select=select)  # fmt: skip
+        return InputSpec(
+            state=state,
+            row=inp.owner.ST.index[inp.field],
+            op=inp.op,
+            value=name,
+            series=inp.kind == "series",
+            select=select,
+        )
 
 
 def _global_ids(obj: SynConn, side: str) -> np.ndarray:
@@ -302,8 +326,18 @@ def lower_network(objects: list[Ensemble], inputs: list[RunInput], dt: float, ji
     """
     lowerer = _Lowerer(objects, inputs, dt, jit)
     specs = [lowerer.lower_object(obj) for obj in objects]
-    spec = KernelSpec(objects=specs, args=list(lowerer.values), integrator_units=lowerer.integrator_units,
-                      modules=lowerer.modules, imports=lowerer.imports, injected=lowerer.injected)  # fmt: skip
-    return Lowered(spec=spec, values=lowerer.values, objects=objects, check_rows=lowerer.check_rows,
-                   monitor_args=lowerer.monitor_args)  # fmt: skip
-
+    spec = KernelSpec(
+        objects=specs,
+        args=list(lowerer.values),
+        integrator_units=lowerer.integrator_units,
+        modules=lowerer.modules,
+        imports=lowerer.imports,
+        injected=lowerer.injected,
+    )
+    return Lowered(
+        spec=spec,
+        values=lowerer.values,
+        objects=objects,
+        check_rows=lowerer.check_rows,
+        monitor_args=lowerer.monitor_args,
+    )

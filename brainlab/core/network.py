@@ -157,8 +157,11 @@ class Network:
                 "when the generated code runs as Python: bp.profile.set(jit=False)."
             )
         itemsize = np.dtype(profile.get_float_type()).itemsize
-        check_budget([(o.name, o.mon.nbytes(n_steps, o.ST.shape, itemsize)) for o in self._objects],
-                     profile.get_monitor_budget(), n_steps)  # fmt: skip
+        check_budget(
+            [(o.name, o.mon.nbytes(n_steps, o.ST.shape, itemsize)) for o in self._objects],
+            profile.get_monitor_budget(),
+            n_steps,
+        )
 
         t0 = time.perf_counter()
         # Lowered and compiled against empty monitors: if the build fails, the
@@ -204,7 +207,9 @@ class Network:
                 f"{last_length} != {length}. Keep the duration length (shift (start, end) instead), "
                 "or create a new Network for a different length."
             )
-        if len(last_inputs) != len(signature) or any(a[:3] != b[:3] for a, b in zip(last_inputs, signature, strict=False)):
+        if len(last_inputs) != len(signature) or any(
+            a[:3] != b[:3] for a, b in zip(last_inputs, signature, strict=False)
+        ):
             raise ModelUseError(
                 'The inputs of each run in "repeat" mode must keep the same structure (targets, '
                 f"fields, operations); got {[s[1:3] for s in signature]} after {[s[1:3] for s in last_inputs]}."

@@ -53,8 +53,15 @@ class NeuType(ObjType):
         hand_overs: Mapping[str, Any] | None = None,
         heter_params_replace: Mapping[str, Any] | None = None,
     ):
-        super().__init__(ST=ST, name=name, steps=steps, requires=requires, mode=mode,
-                         hand_overs=hand_overs, heter_params_replace=heter_params_replace)  # fmt: skip
+        super().__init__(
+            ST=ST,
+            name=name,
+            steps=steps,
+            requires=requires,
+            mode=mode,
+            hand_overs=hand_overs,
+            heter_params_replace=heter_params_replace,
+        )
 
 
 def normalise_geometry(geometry: Any, owner: str) -> tuple[int, ...]:
@@ -66,9 +73,7 @@ def normalise_geometry(geometry: Any, owner: str) -> tuple[int, ...]:
     ):
         shape = tuple(int(g) for g in geometry)
     else:
-        raise ModelUseError(
-            f"{owner}: geometry must be an int or a tuple of 1 or 2 ints, got {geometry!r}."
-        )
+        raise ModelUseError(f"{owner}: geometry must be an int or a tuple of 1 or 2 ints, got {geometry!r}.")
     if not 1 <= len(shape) <= 2 or any(g <= 0 for g in shape):
         raise ModelUseError(
             f"{owner}: geometry {geometry!r} is invalid: give 1 or 2 positive sizes, e.g. 100 or (10, 10)."
@@ -108,8 +113,15 @@ class NeuGroup(Ensemble):
             raise ModelUseError(f"NeuGroup needs a NeuType as its model, got {type(model).__name__}.")
         shape = normalise_geometry(geometry, f"NeuGroup {name or ''}".strip())
         object.__setattr__(self, "geometry", shape)
-        super().__init__(name=name, num=int(np.prod(shape)), model=model, monitors=monitors,
-                         pars_update=pars_update, cls_type="NeuGroup", satisfies=satisfies)  # fmt: skip
+        super().__init__(
+            name=name,
+            num=int(np.prod(shape)),
+            model=model,
+            monitors=monitors,
+            pars_update=pars_update,
+            cls_type="NeuGroup",
+            satisfies=satisfies,
+        )
 
     @property
     def indices(self) -> np.ndarray:
@@ -126,7 +138,7 @@ class NeuGroup(Ensemble):
         report: bool = False,
         report_percent: float = 0.1,
         **options: Any,
-    ) -> None:
+    ) -> Any:
         """Run this group alone (a one-group :class:`~brainlab.core.network.Network`).
 
         Parameters
@@ -141,6 +153,11 @@ class NeuGroup(Ensemble):
             Fraction of the run between progress updates.
         **options
             Passed to :meth:`Network.run` (``callback``, ...).
+
+        Returns
+        -------
+        RunInfo
+            As :meth:`Network.run`.
         """
         from brainlab.core.network import Network
 
@@ -148,7 +165,9 @@ class NeuGroup(Ensemble):
         if net is None:
             net = Network(self)
             object.__setattr__(self, "_solo_network", net)
-        net.run(duration, inputs=_attach_target(self, inputs), report=report, report_percent=report_percent, **options)
+        return net.run(
+            duration, inputs=_attach_target(self, inputs), report=report, report_percent=report_percent, **options
+        )
 
 
 def _attach_target(group: NeuGroup, inputs: Any) -> list:
@@ -216,7 +235,7 @@ class NeuSubGroup:
         return None
 
     @property
-    def ST(self) -> _SubState:  # noqa: N802 - BrainPy name
+    def ST(self) -> _SubState:
         """The state of the chosen neurons (reads copy, writes go to the parent)."""
         return _SubState(self)
 
@@ -274,8 +293,10 @@ def _describe(key: Any) -> str:
     parts = []
     for k in keys:
         if isinstance(k, slice):
-            parts.append(f"{'' if k.start is None else k.start}:{'' if k.stop is None else k.stop}"
-                         + (f":{k.step}" if k.step is not None else ""))  # fmt: skip
+            parts.append(
+                f"{'' if k.start is None else k.start}:{'' if k.stop is None else k.stop}"
+                + (f":{k.step}" if k.step is not None else "")
+            )
         else:
             parts.append(repr(k) if np.isscalar(k) else "...")
     return ", ".join(parts)

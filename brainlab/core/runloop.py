@@ -88,7 +88,7 @@ class RunProgress:
         return self.steps_done / self.n_steps if self.n_steps else 1.0
 
     def monitor(self, obj: Any, field: str) -> np.ndarray:
-        """The recorded rows of ``obj.mon.<field>`` so far (a view, no copy)."""
+        """Return the rows of ``obj.mon.<field>`` recorded so far (a view, no copy)."""
         return obj.mon.array(field)[: self.steps_done]
 
 
@@ -157,8 +157,13 @@ def run_chunks(
                     stopped = True
                 elif callback is not None:
                     try:
-                        stopped = bool(callback(RunProgress(network, done, n_steps, float(ts[done - 1] + dt),
-                                                            time.perf_counter() - start)))  # fmt: skip
+                        stopped = bool(
+                            callback(
+                                RunProgress(
+                                    network, done, n_steps, float(ts[done - 1] + dt), time.perf_counter() - start
+                                )
+                            )
+                        )
                     except RunStopped:
                         stopped = True
                 if stopped:
@@ -169,12 +174,23 @@ def run_chunks(
             bar.close()
     run_s = time.perf_counter() - start
     if callback is not None and not stopped:
-        callback(RunProgress(network, done, n_steps, float(ts[-1] + dt), run_s))
+        # A last call with the complete results (a stop request there changes nothing).
+        try:
+            callback(RunProgress(network, done, n_steps, float(ts[-1] + dt), run_s))
+        except RunStopped:
+            pass
     if report:
         print(f"Simulation is done in {run_s:.3f} s.")
-    return RunInfo(compile_s=compile_s, run_s=run_s, compiled=compile_info.compiled,
-                   cache_hit=compile_info.cache_hit, steps_done=done, n_steps=n_steps,
-                   stopped=stopped, chunks=chunks)  # fmt: skip
+    return RunInfo(
+        compile_s=compile_s,
+        run_s=run_s,
+        compiled=compile_info.compiled,
+        cache_hit=compile_info.cache_hit,
+        steps_done=done,
+        n_steps=n_steps,
+        stopped=stopped,
+        chunks=chunks,
+    )
 
 
 def _keep(lowered: Lowered, steps: int) -> None:

@@ -60,8 +60,15 @@ class SynType(ObjType):
         hand_overs: Mapping[str, Any] | None = None,
         heter_params_replace: Mapping[str, Any] | None = None,
     ):
-        super().__init__(ST=ST, name=name, steps=steps, requires=requires, mode=mode,
-                         hand_overs=hand_overs, heter_params_replace=heter_params_replace)  # fmt: skip
+        super().__init__(
+            ST=ST,
+            name=name,
+            steps=steps,
+            requires=requires,
+            mode=mode,
+            hand_overs=hand_overs,
+            heter_params_replace=heter_params_replace,
+        )
         for side in ("pre", "post"):
             declared = self.requires.get(side)
             if declared is not None and not isinstance(declared, NeuState):
@@ -187,9 +194,16 @@ class SynConn(Ensemble):
             object.__setattr__(self, "pre_ids", pre_ids)
             object.__setattr__(self, "post_ids", post_ids)
             shape = (pre_group.num, post_group.num) if model.mode == "matrix" else (int(pre_ids.size),)
-        super().__init__(name=name, num=int(np.prod(shape)), model=model, monitors=monitors,
-                         pars_update=pars_update, cls_type="SynConn", satisfies=satisfies,
-                         state_shape=shape)  # fmt: skip
+        super().__init__(
+            name=name,
+            num=int(np.prod(shape)),
+            model=model,
+            monitors=monitors,
+            pars_update=pars_update,
+            cls_type="SynConn",
+            satisfies=satisfies,
+            state_shape=shape,
+        )
 
     # --- connectivity --------------------------------------------------------
     @staticmethod
@@ -311,8 +325,7 @@ class SynConn(Ensemble):
         }
         if key not in makers:
             raise ModelUseError(
-                f"SynConn {self.name!r}: connectivity {key!r} cannot be derived here; "
-                f"available: {sorted(makers)}."
+                f"SynConn {self.name!r}: connectivity {key!r} cannot be derived here; available: {sorted(makers)}."
             )
         value = makers[key]()
         self._data[key] = value

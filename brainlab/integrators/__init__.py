@@ -93,8 +93,9 @@ class RK2(Integrator):
         if beta == 2 / 3:
             method = self.METHOD
         else:
-            method = Method(name="rk2", title=f"RK2 (beta={beta})",
-                            ode=rk_lines(_methods.rk2_tableau(beta)), ode_order=2)  # fmt: skip
+            method = Method(
+                name="rk2", title=f"RK2 (beta={beta})", ode=rk_lines(_methods.rk2_tableau(beta)), ode_order=2
+            )
         super().__init__(_equation(diff_eq), method)
 
 
@@ -128,8 +129,10 @@ class MilsteinStra(_Named):
     METHOD = _methods.MILSTEIN_STRA
 
 
-_CLASSES = {cls.METHOD.name: cls for cls in (Euler, ExponentialEuler, MidPoint, Heun, RK2, RK3, RK4,
-                                              RK4Alternative, MilsteinIto, MilsteinStra)}  # fmt: skip
+_CLASSES = {
+    cls.METHOD.name: cls
+    for cls in (Euler, ExponentialEuler, MidPoint, Heun, RK2, RK3, RK4, RK4Alternative, MilsteinIto, MilsteinStra)
+}
 
 
 def get_integrator(method: str) -> type[Integrator]:

@@ -25,7 +25,7 @@ from brainlab.integrators.symbolic import SymbolicError, function_to_sympy, symp
 from brainlab.lower.rewrite import modernise_numpy, prune_dead_assignments
 from brainlab.lower.source import current_values
 
-__all__ = ["IntegratorCode", "Integrator", "integrate"]
+__all__ = ["Integrator", "IntegratorCode", "integrate"]
 
 
 @dataclasses.dataclass
@@ -52,8 +52,9 @@ class IntegratorCode:
 
 
 def _args(*names: str) -> ast.arguments:
-    return ast.arguments(posonlyargs=[], args=[ast.arg(arg=n) for n in names], kwonlyargs=[],
-                         kw_defaults=[], defaults=[])  # fmt: skip
+    return ast.arguments(
+        posonlyargs=[], args=[ast.arg(arg=n) for n in names], kwonlyargs=[], kw_defaults=[], defaults=[]
+    )
 
 
 def _parse_function(text: str) -> ast.FunctionDef:
@@ -196,7 +197,12 @@ class Integrator:
             units.append(self._linear_unit(f"{prefix}_lin", user_args, label))
 
         # The step itself, from the method's lines (data) and generic glue.
-        inner_args = ["_x", "_tt", *[f"_a{k}" for k in range(len(eq.arg_names))], *[f"_p{k}" for k in range(len(params))]]
+        inner_args = [
+            "_x",
+            "_tt",
+            *[f"_a{k}" for k in range(len(eq.arg_names))],
+            *[f"_p{k}" for k in range(len(params))],
+        ]
         rest = ", ".join(inner_args[2:])
         rest = ", " + rest if rest else ""
         lines = []

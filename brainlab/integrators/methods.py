@@ -27,8 +27,19 @@ from __future__ import annotations
 
 from brainlab.integrators.registry import ButcherTableau, Method, register, rk_lines
 
-__all__ = ["EULER", "EXPONENTIAL", "HEUN", "MIDPOINT", "MILSTEIN_ITO", "MILSTEIN_STRA",
-           "RK2", "RK3", "RK4", "RK4_ALTERNATIVE", "rk2_tableau"]  # fmt: skip
+__all__ = [
+    "EULER",
+    "EXPONENTIAL",
+    "HEUN",
+    "MIDPOINT",
+    "MILSTEIN_ITO",
+    "MILSTEIN_STRA",
+    "RK2",
+    "RK3",
+    "RK4",
+    "RK4_ALTERNATIVE",
+    "rk2_tableau",
+]
 
 
 def rk2_tableau(beta: float = 2 / 3) -> ButcherTableau:

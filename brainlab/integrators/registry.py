@@ -27,7 +27,7 @@ import dataclasses
 
 from brainlab.errors import IntegratorError
 
-__all__ = ["Method", "ButcherTableau", "get_method", "method_names", "register", "rk_lines"]
+__all__ = ["ButcherTableau", "Method", "get_method", "method_names", "register", "rk_lines"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,9 +123,7 @@ def get_method(name: str | Method) -> Method:
     _ensure_loaded()
     key = str(name).lower()
     if key not in _REGISTRY:
-        raise IntegratorError(
-            f"Unknown numerical method {name!r}. Known methods: {', '.join(_REGISTRY)}."
-        )
+        raise IntegratorError(f"Unknown numerical method {name!r}. Known methods: {', '.join(_REGISTRY)}.")
     return _REGISTRY[key]
 
 

@@ -109,8 +109,13 @@ def expr_to_sympy(
             return -value if isinstance(n.op, ast.USub) else value
         if isinstance(n, ast.BinOp):
             left, right = tr(n.left), tr(n.right)
-            ops = {ast.Add: sp.Add, ast.Sub: lambda a, b: a - b, ast.Mult: sp.Mul,
-                   ast.Div: lambda a, b: a / b, ast.Pow: lambda a, b: a**b}  # fmt: skip
+            ops = {
+                ast.Add: sp.Add,
+                ast.Sub: lambda a, b: a - b,
+                ast.Mult: sp.Mul,
+                ast.Div: lambda a, b: a / b,
+                ast.Pow: lambda a, b: a**b,
+            }
             for op_type, make in ops.items():
                 if isinstance(n.op, op_type):
                     return make(left, right)

@@ -20,10 +20,22 @@ from brainlab.lower.source import FunctionInfo
 __all__ = ["ArgRole", "StateAccess", "StepBinding", "modernise_numpy", "prune_dead_assignments", "rewrite_step"]
 
 # NumPy names removed in NumPy 2 that models written for older NumPy still use.
-_NUMPY_RENAMES = {"float_": "float64", "int": "int64", "float": "float64", "bool": "bool_",
-                  "complex_": "complex128", "NaN": "nan", "Inf": "inf", "Infinity": "inf",
-                  "infty": "inf", "PINF": "inf", "product": "prod", "alltrue": "all",
-                  "sometrue": "any", "cumproduct": "cumprod"}  # fmt: skip
+_NUMPY_RENAMES = {
+    "float_": "float64",
+    "int": "int64",
+    "float": "float64",
+    "bool": "bool_",
+    "complex_": "complex128",
+    "NaN": "nan",
+    "Inf": "inf",
+    "Infinity": "inf",
+    "infty": "inf",
+    "PINF": "inf",
+    "product": "prod",
+    "alltrue": "all",
+    "sometrue": "any",
+    "cumproduct": "cumprod",
+}
 
 
 def modernise_numpy(tree: ast.AST, numpy_aliases: set[str]) -> ast.AST:
@@ -223,7 +235,9 @@ class _StepRewriter(ast.NodeTransformer):
 
     def _positional(self, node: ast.Call, name: str, arg_names: list[str]) -> list[ast.expr]:
         if any(isinstance(a, ast.Starred) for a in node.args):
-            raise ModelDefError(f"{self.owner}: integrator {name!r} cannot be called with *args ({self.info.where(node)}).")
+            raise ModelDefError(
+                f"{self.owner}: integrator {name!r} cannot be called with *args ({self.info.where(node)})."
+            )
         args: list[ast.expr | None] = list(node.args) + [None] * (len(arg_names) - len(node.args))
         if len(node.args) > len(arg_names):
             raise ModelDefError(
@@ -251,7 +265,7 @@ class _StepRewriter(ast.NodeTransformer):
         self.in_loop_depth -= 1
         return node
 
-    visit_While = visit_For  # noqa: N815 - NodeTransformer naming
+    visit_While = visit_For
 
     def visit_Return(self, node: ast.Return) -> ast.AST:
         if self.binding.mode != "scalar":
@@ -336,7 +350,9 @@ def rewrite_step(
         for var, ids in (("_pre_i", "_pre_ids"), ("_post_i", "_post_ids")):
             if var in names_in_body:
                 roles.append(ArgRole(ids, ids.strip("_")))
-                prelude.append(ast.Assign(targets=[_name(var, ast.Store())], value=_index(_name(ids), _name("_obj_i")), lineno=0))
+                prelude.append(
+                    ast.Assign(targets=[_name(var, ast.Store())], value=_index(_name(ids), _name("_obj_i")), lineno=0)
+                )
         roles.append(ArgRole("_num", "num"))
         loop = ast.For(
             target=_name("_obj_i", ast.Store()),
@@ -349,8 +365,9 @@ def rewrite_step(
         body = [loop]
 
     tree.name = name
-    tree.args = ast.arguments(posonlyargs=[], args=[ast.arg(arg=r.name) for r in roles], kwonlyargs=[],
-                              kw_defaults=[], defaults=[])  # fmt: skip
+    tree.args = ast.arguments(
+        posonlyargs=[], args=[ast.arg(arg=r.name) for r in roles], kwonlyargs=[], kw_defaults=[], defaults=[]
+    )
     tree.body = body or [ast.Pass()]
     tree.returns = None
     return tree, roles

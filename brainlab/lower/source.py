@@ -40,11 +40,30 @@ SYSTEM_NAMES = frozenset({"_t", "_i", "_dt", "_obj_i", "_pre_i", "_post_i"})
 # Builtins the generated code may call; Numba supports all of them.
 _ALLOWED_BUILTINS = frozenset(
     {
-        "abs", "bool", "enumerate", "float", "int", "len", "max", "min", "pow", "print",
-        "range", "round", "sum", "zip", "True", "False", "None", "isinstance", "tuple",
-        "list", "breakpoint", "Ellipsis",
+        "abs",
+        "bool",
+        "enumerate",
+        "float",
+        "int",
+        "len",
+        "max",
+        "min",
+        "pow",
+        "print",
+        "range",
+        "round",
+        "sum",
+        "zip",
+        "True",
+        "False",
+        "None",
+        "isinstance",
+        "tuple",
+        "list",
+        "breakpoint",
+        "Ellipsis",
     }
-)  # fmt: skip
+)
 
 
 @dataclasses.dataclass
@@ -232,9 +251,7 @@ def _parse(func: Callable, owner: str) -> tuple[ast.FunctionDef, str, dict[int, 
     if not isinstance(func, types.FunctionType):
         raise ModelDefError(f"{owner}: expected a Python function, got {func!r}.")
     if func.__name__ == "<lambda>":
-        raise ModelDefError(
-            f"{owner}: lambda functions cannot be used as model functions; define it with `def`."
-        )
+        raise ModelDefError(f"{owner}: lambda functions cannot be used as model functions; define it with `def`.")
     try:
         lines, start = inspect.getsourcelines(func)
     except (OSError, TypeError):
@@ -308,8 +325,7 @@ def analyse_function(func: Callable, *, owner: str) -> FunctionInfo:
             continue
         elif hasattr(builtins, name):
             raise ModelDefError(
-                f"{owner}: the builtin {name!r} ({info.where(node)}) cannot be used in compiled "
-                "model code."
+                f"{owner}: the builtin {name!r} ({info.where(node)}) cannot be used in compiled model code."
             )
         else:
             raise ModelDefError(
@@ -317,6 +333,14 @@ def analyse_function(func: Callable, *, owner: str) -> FunctionInfo:
                 "is not defined. Define it before creating the model."
             )
         kind, payload = classify(name, value, owner=owner, info_where=info.where(node))
-        getattr(info.free, {"param": "params", "module": "modules", "import": "imports",
-                            "integrator": "integrators", "jitted": "jitted"}[kind])[name] = payload  # fmt: skip
+        getattr(
+            info.free,
+            {
+                "param": "params",
+                "module": "modules",
+                "import": "imports",
+                "integrator": "integrators",
+                "jitted": "jitted",
+            }[kind],
+        )[name] = payload
     return info

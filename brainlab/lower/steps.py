@@ -22,9 +22,18 @@ __all__ = ["CONNECTIVITY_NAMES", "StepFunction", "analyse_step", "merge_paramete
 
 # Data a synaptic connection derives from its connectivity on request.
 CONNECTIVITY_NAMES = frozenset(
-    {"pre_ids", "post_ids", "conn_mat", "pre2syn", "post2syn", "pre2post", "post2pre",
-     "pre_slice_syn", "post_slice_syn"}
-)  # fmt: skip
+    {
+        "pre_ids",
+        "post_ids",
+        "conn_mat",
+        "pre2syn",
+        "post2syn",
+        "pre2post",
+        "post2pre",
+        "pre_slice_syn",
+        "post_slice_syn",
+    }
+)
 _STATE_NAMES = ("ST", "pre", "post")
 
 
@@ -111,7 +120,10 @@ def analyse_step(
     data_args = []
     for arg in info.args:
         if arg not in allowed:
-            hint = "declare it in `requires=` (data a group must satisfy) or `hand_overs=` (data the type gives every group)"
+            hint = (
+                "declare it in `requires=` (data a group must satisfy) or `hand_overs=` "
+                "(data the type gives every group)"
+            )
             if arg in ("_obj_i", "_pre_i", "_post_i"):
                 hint = f"{arg} exists only in scalar mode" + (" of synapses" if arg != "_obj_i" else "")
             elif arg in ("pre", "post") or arg in CONNECTIVITY_NAMES:
@@ -146,8 +158,7 @@ def analyse_step(
         field = _subscript_field(node)
         if field is None:
             raise ModelDefError(
-                f"{where} ({info.where(node)}): index {state} with a field name in quotes, "
-                f"as in {state}['V']."
+                f"{where} ({info.where(node)}): index {state} with a field name in quotes, as in {state}['V']."
             )
         if state == "ST" and field not in st_fields:
             raise ModelDefError(
@@ -162,8 +173,9 @@ def analyse_step(
                 f"{state}[{field!r}] is one number (the state of one element). Write the function "
                 "for a single element, or define the type with mode='vector'."
             )
-    return StepFunction(info=info, name=info.name, delayed=delayed, fields=fields,
-                        data_args=data_args, uses_debugger=uses_debugger)  # fmt: skip
+    return StepFunction(
+        info=info, name=info.name, delayed=delayed, fields=fields, data_args=data_args, uses_debugger=uses_debugger
+    )
 
 
 def _same_value(a: object, b: object) -> bool:

@@ -43,19 +43,21 @@ def population_frequency(
     -------
     float
         The frequency in Hz, or ``nan`` if the activity has no rhythm in range
-        (no spikes, or no positive autocorrelation peak).
+        (no spikes, no positive autocorrelation peak, or a record shorter than
+        two periods).
     """
     history = _as_history(sp_matrix, "sp_matrix", "population_frequency")
     dt = profile.get_dt() if dt is None else float(dt)
     if not 0 < min_freq < max_freq:
         raise ModelUseError("population_frequency: need 0 < min_freq < max_freq.")
-    per_bin = max(1, int(round(bin_width / dt)))
+    per_bin = max(1, round(bin_width / dt))
     n_bins = history.shape[0] // per_bin
     counts = (history[: n_bins * per_bin] > 0).sum(axis=1).reshape(n_bins, per_bin).sum(axis=1).astype(float)
     counts -= counts.mean()
     width = per_bin * dt  # ms per bin
-    lo, hi = int(np.floor(1000.0 / max_freq / width)), int(np.ceil(1000.0 / min_freq / width))
-    if not counts.any() or hi >= n_bins - 1:
+    lo = int(np.floor(1000.0 / max_freq / width))
+    hi = min(int(np.ceil(1000.0 / min_freq / width)), n_bins // 2)  # at least two periods in the record
+    if not counts.any() or hi <= max(lo, 1):
         return float("nan")
     spectrum = np.fft.rfft(counts, 2 * n_bins)
     ac = np.fft.irfft(np.abs(spectrum) ** 2)[:n_bins]

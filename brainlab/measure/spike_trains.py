@@ -21,9 +21,7 @@ def _as_history(values: ArrayLike, name: str, func: str) -> np.ndarray:
     """
     arr = np.asarray(values)
     if arr.ndim == 0:
-        raise ModelUseError(
-            f"{func}: '{name}' must be a (num_steps, num_neurons) history, got a scalar."
-        )
+        raise ModelUseError(f"{func}: '{name}' must be a (num_steps, num_neurons) history, got a scalar.")
     return arr.reshape(arr.shape[0], -1)
 
 
@@ -69,15 +67,11 @@ def _window(kind: str, width: float, dt: float) -> np.ndarray:
         # The nearest odd number of steps to ``width``, so the kernel is centred.
         kernel = np.ones(int(width / 2.0 / dt) * 2 + 1)
     else:
-        raise ModelUseError(
-            f"firing_rate: unknown window {kind!r}; use window='gaussian' or window='flat'."
-        )
+        raise ModelUseError(f"firing_rate: unknown window {kind!r}; use window='gaussian' or window='flat'.")
     return kernel / kernel.sum()
 
 
-def firing_rate(
-    sp_matrix: ArrayLike, width: float, window: str = "gaussian", *, dt: float | None = None
-) -> np.ndarray:
+def firing_rate(sp_matrix: ArrayLike, width: float, window: str = "gaussian", *, dt: float | None = None) -> np.ndarray:
     r"""Calculate the smoothed population firing rate of a group.
 
     The instantaneous rate at step ``t`` is the fraction of neurons that spike

@@ -62,9 +62,7 @@ def cross_correlation(spikes: ArrayLike, bin_size: int) -> float:
         )
     num_steps, num_neu = history.shape
     if num_neu < 2:
-        raise ModelUseError(
-            f"cross_correlation: needs at least 2 neurons to form a pair, got {num_neu}."
-        )
+        raise ModelUseError(f"cross_correlation: needs at least 2 neurons to form a pair, got {num_neu}.")
     num_bin = -(-num_steps // bin_size)
     padded = np.zeros((num_bin * bin_size, num_neu), dtype=bool)
     padded[:num_steps] = history > 0

@@ -14,9 +14,7 @@ if TYPE_CHECKING:
 __all__ = ["get_figure", "plot_style1"]
 
 
-def get_figure(
-    n_row: int, n_col: int, len_row: float = 3, len_col: float = 6
-) -> tuple[Figure, GridSpec]:
+def get_figure(n_row: int, n_col: int, len_row: float = 3, len_col: float = 6) -> tuple[Figure, GridSpec]:
     """Create a constrained-layout figure with an ``n_row`` x ``n_col`` grid.
 
     Parameters
@@ -75,8 +73,7 @@ def plot_style1(
             width, height = (float(part) for part in figsize.split(","))
         except ValueError:
             raise ModelUseError(
-                f"plot_style1: 'figsize' must look like '5,4' (width,height in inches), "
-                f"got {figsize!r}."
+                f"plot_style1: 'figsize' must look like '5,4' (width,height in inches), got {figsize!r}."
             ) from None
     else:
         width, height = figsize
