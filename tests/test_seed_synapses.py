@@ -157,3 +157,12 @@ def test_set_schedule_validates_and_changes_order():
         syn.runner.set_schedule(["input", "update", "outptu", "monitor"])
     syn.set_schedule(["input", "output", "update", "monitor"])
     assert syn.get_schedule()[1] == "output"
+
+
+def test_type_checking_derives_connectivity():
+    LIF = get_LIF()
+    pre, post = bp.NeuGroup(LIF, 3), bp.NeuGroup(LIF, 2)
+    syn = bp.SynConn(AMPA_vector, pre_group=pre, post_group=post, conn=bp.connect.All2All())
+    syn.type_checking()
+    assert [list(x) for x in syn.connectivity("pre2syn")] == [[0, 1], [2, 3], [4, 5]]
+    assert [list(x) for x in syn.connectivity("post2syn")] == [[0, 2, 4], [1, 3, 5]]

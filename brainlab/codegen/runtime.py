@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-__all__ = ["exprel", "find_nonfinite", "normal_like"]
+__all__ = ["exprel", "normal_like"]
 
 
 def normal_like(x):
@@ -63,6 +63,10 @@ def _exprel_nb(z):
 
 @njit(cache=True, nogil=True)
 def _find_nonfinite_nb(flat, rows):
+    """Return ``(row, element)`` of the first non-finite value among ``rows``, or ``(-1, -1)``.
+
+    ``flat`` is a state array reshaped to ``(n_fields, n_elements)``.
+    """
     for r in rows:
         row = flat[r]
         for k in range(row.size):
@@ -78,10 +82,3 @@ def _find_nonfinite_py(flat, rows):
             return int(r), int(bad[0])
     return -1, -1
 
-
-def find_nonfinite(flat, rows, jit=True):
-    """Return ``(row, element)`` of the first non-finite value among ``rows``, or ``(-1, -1)``.
-
-    ``flat`` is a state array reshaped to ``(n_fields, n_elements)``.
-    """
-    return (_find_nonfinite_nb if jit else _find_nonfinite_py)(flat, rows)

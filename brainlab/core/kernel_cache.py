@@ -16,7 +16,7 @@ import types
 from typing import Any
 
 from brainlab import profile
-from brainlab.codegen.compiler import load_module, module_path, translate_exception
+from brainlab.codegen.compiler import load_module, translate_exception
 from brainlab.codegen.kernel import emit_kernel
 from brainlab.codegen.module import RenderedModule
 from brainlab.core.lowering import Lowered
@@ -128,8 +128,3 @@ def build_kernel(lowered: Lowered, previous: KernelHandle | None) -> tuple[Kerne
     cache_hit = compiled and sum(kernel.stats.cache_hits.values()) > hits_before
     return handle, CompileInfo(compiled=compiled, cache_hit=cache_hit, source_changed=changed)
 
-
-def cache_file(lowered: Lowered) -> str:
-    """Return the path the kernel source of ``lowered`` is (or would be) cached at."""
-    source = emit_kernel(lowered.spec, jit=profile.is_jit(), numba_options=profile.get_numba_profile())
-    return str(module_path(source.render()))

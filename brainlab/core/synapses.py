@@ -348,3 +348,11 @@ class SynConn(Ensemble):
 
     def _data_names(self) -> set[str]:
         return super()._data_names() | (CONNECTIVITY_NAMES & set(self.model.requires))
+
+    def type_checking(self) -> None:
+        """Check required data, deriving connectivity (``pre2syn``, ...) where possible."""
+        for key in self._data_names():
+            value = self.connectivity(key) if key in CONNECTIVITY_NAMES else self.data_value(key)
+            checker = self._data_type(key)
+            if checker is not None:
+                checker.check(value)
