@@ -18,7 +18,7 @@ import dataclasses
 
 from brainlab.codegen.module import CodeUnit, ModuleSource
 from brainlab.lower.rewrite import ArgRole
-from brainlab.lower.source import FunctionInfo
+from brainlab.lower.source import FreeNames, FunctionInfo
 
 __all__ = ["CHECK_EVERY", "InputSpec", "KernelSpec", "ObjectSpec", "StepSpec", "emit_kernel"]
 
@@ -103,9 +103,7 @@ class KernelSpec:
     objects: list[ObjectSpec]
     args: list[str]
     integrator_units: list[CodeUnit]
-    modules: dict[str, str]
-    imports: dict[str, tuple[str, str]]
-    injected: dict[str, object]
+    free_names: list[FreeNames]
 
 
 def _input_lines(inp: InputSpec) -> list[str]:
@@ -151,12 +149,8 @@ def emit_kernel(spec: KernelSpec, jit: bool, numba_options: dict) -> ModuleSourc
         ``numba.njit`` options.
     """
     source = ModuleSource(jit=jit, numba_options=numba_options)
-    for alias, module in spec.modules.items():
-        source.add_module(alias, module)
-    for alias, (module, name) in spec.imports.items():
-        source.add_import(alias, module, name)
-    for alias, obj in spec.injected.items():
-        source.inject(alias, obj)
+    for free in spec.free_names:
+        source.use(free)
     source.add_import(
         "_find_nonfinite", "brainlab.codegen.runtime", "_find_nonfinite_nb" if jit else "_find_nonfinite_py"
     )

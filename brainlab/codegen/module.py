@@ -13,7 +13,7 @@ import dataclasses
 import hashlib
 import inspect
 
-from brainlab.lower.source import FunctionInfo
+from brainlab.lower.source import FreeNames, FunctionInfo
 
 __all__ = ["CodeUnit", "LineOrigin", "ModuleSource", "RenderedModule"]
 
@@ -110,6 +110,15 @@ class ModuleSource:
     def inject(self, name: str, obj: object) -> None:
         """Make a live object (a Numba function) available under ``name``."""
         self.injected[name] = obj
+
+    def use(self, free: FreeNames) -> None:
+        """Import the modules and functions, and inject the Numba functions, that ``free`` refers to."""
+        for alias, module in free.modules.items():
+            self.add_module(alias, module)
+        for alias, (module, name) in free.imports.items():
+            self.add_import(alias, module, name)
+        for alias, func in free.jitted.items():
+            self.inject(alias, func)
 
     def add(self, unit: CodeUnit) -> None:
         """Append a generated function."""

@@ -81,4 +81,3 @@ def _find_nonfinite_py(flat, rows):
         if bad.size:
             return int(r), int(bad[0])
     return -1, -1
-

@@ -127,4 +127,3 @@ def build_kernel(lowered: Lowered, previous: KernelHandle | None) -> tuple[Kerne
     compiled = len(kernel.signatures) > n_signatures
     cache_hit = compiled and sum(kernel.stats.cache_hits.values()) > hits_before
     return handle, CompileInfo(compiled=compiled, cache_hit=cache_hit, source_changed=changed)
-

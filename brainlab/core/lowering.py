@@ -22,6 +22,7 @@ from brainlab.core.neurons import NeuGroup, NeuSubGroup
 from brainlab.core.synapses import SynConn
 from brainlab.errors import ModelUseError
 from brainlab.lower.rewrite import StateAccess, StepBinding, rewrite_step
+from brainlab.lower.source import FreeNames
 from brainlab.lower.steps import CONNECTIVITY_NAMES
 from brainlab.types import StateData
 
@@ -81,9 +82,7 @@ class _Lowerer:
         self.keys = {id(obj): f"o{k}" for k, obj in enumerate(objects)}
         self.integrators: dict[int, str] = {}
         self.integrator_units: list = []
-        self.modules: dict[str, str] = {}
-        self.imports: dict[str, tuple[str, str]] = {}
-        self.injected: dict[str, object] = {}
+        self.free_names: list[FreeNames] = []  # what the generated module must import
         self.check_rows: list[np.ndarray] = []
         self.monitor_args: dict[tuple[int, str], str] = {}
 
@@ -98,14 +97,8 @@ class _Lowerer:
             code = integrator.emit(prefix)
             self.integrator_units += code.units
             self.integrators[id(integrator)] = prefix
-            free = integrator.diff_eq.info.free
-            self._register_free(free)
+            self.free_names.append(integrator.diff_eq.info.free)
         return self.integrators[id(integrator)]
-
-    def _register_free(self, free: Any) -> None:
-        self.modules.update({a: m for a, m in free.modules.items() if a != "_np"})
-        self.imports.update(free.imports)
-        self.injected.update(free.jitted)
 
     # --- per object ---------------------------------------------------------------
     def state_of(self, side: Any, owner: Ensemble, key: str, name: str) -> tuple[str, dict[str, int]]:
@@ -164,7 +157,7 @@ class _Lowerer:
         steps: dict[str, StepSpec] = {}
         first_delayed = None
         for step in model.steps:
-            self._register_free(step.info.free)
+            self.free_names.append(step.info.free)
             access_st = StateAccess(
                 rows=obj.ST.index,
                 element="_obj_i" if scalar else None,
@@ -330,9 +323,7 @@ def lower_network(objects: list[Ensemble], inputs: list[RunInput], dt: float, ji
         objects=specs,
         args=list(lowerer.values),
         integrator_units=lowerer.integrator_units,
-        modules=lowerer.modules,
-        imports=lowerer.imports,
-        injected=lowerer.injected,
+        free_names=lowerer.free_names,
     )
     return Lowered(
         spec=spec,

@@ -138,7 +138,7 @@ class Integrator:
     def update_code(self) -> str:
         """Source of the generated step functions."""
         source = ModuleSource(jit=False, numba_options={})
-        self.register_names(source)
+        source.use(self.diff_eq.info.free)
         for unit in self.emit("_int").units:
             source.add(unit)
         return source.render().source
@@ -250,23 +250,13 @@ class Integrator:
             )
         return CodeUnit(tree=_parse_function(text), label=f"linear coefficient of {label}")
 
-    def register_names(self, source: ModuleSource) -> None:
-        """Add the imports and injected functions the equation needs to ``source``."""
-        free = self.diff_eq.info.free
-        for alias, module in free.modules.items():
-            source.add_module(alias, module)
-        for alias, (module, name) in free.imports.items():
-            source.add_import(alias, module, name)
-        for alias, func in free.jitted.items():
-            source.inject(alias, func)
-
     # --- calling from Python -------------------------------------------------
     def _module(self):
         if self._python_module is None:
             from brainlab.codegen.compiler import load_module
 
             source = ModuleSource(jit=False, numba_options={})
-            self.register_names(source)
+            source.use(self.diff_eq.info.free)
             for unit in self.emit("_int").units:
                 source.add(unit)
             self._python_module = load_module(source.render(), source.injected)
