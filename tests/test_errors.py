@@ -298,3 +298,19 @@ def test_unknown_network_mode_and_duration():
     group = bp.NeuGroup(GOOD, 1)
     with pytest.raises(ModelUseError, match="end after it starts"):
         group.run((10.0, 5.0))
+
+
+def test_runtime_error_in_python_mode_quotes_the_user_line():
+    bp.profile.set(jit=False)
+    lookup = np.arange(3.0)
+
+    def update(ST, _t, _i):
+        ST["V"] = lookup[_i]  # fails at the fourth step
+
+    group = bp.NeuGroup(bp.NeuType(name="lookup", ST=STATE, steps=update), 2, monitors=["V"])
+    with pytest.raises(CodeError) as err:
+        group.run(1.0, chunk_steps=2)
+    message = str(err.value)
+    assert "failed while running in step function 'update'" in message
+    assert 'ST["V"] = lookup[_i]' in message and "index 3 is out of bounds" in message
+    assert group.mon.V.shape == (2, 2)  # the chunk that completed is kept

@@ -19,10 +19,6 @@ from brainlab.errors import ModelUseError
 __all__ = ["ParsUpdate"]
 
 
-def _kind(value: Any) -> str:
-    return np.asarray(value).dtype.kind
-
-
 class ParsUpdate:
     """The parameters of one group or connection.
 
@@ -69,7 +65,6 @@ class ParsUpdate:
         self.updates: dict[str, Any] = {}
         # Arrays are copied so that groups of the same type never share them.
         self._values = {k: np.array(v) if isinstance(v, np.ndarray) else v for k, v in self.origins.items()}
-        self.version = 0
 
     # --- mapping interface --------------------------------------------------
     def __getitem__(self, key: str) -> Any:
@@ -83,9 +78,6 @@ class ParsUpdate:
     def __setitem__(self, key: str, value: Any) -> None:
         self._check_name(key)
         new = self._validate(key, value)
-        old = self._values[key]
-        if self.is_heterogeneous(key) != self._is_hetero_value(new) or _kind(old) != _kind(new):
-            self.version += 1  # a change of kind: the code or its specialisation changes
         self._values[key] = new
         self.updates[key] = new
 

@@ -14,14 +14,11 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-import sympy as sp
-
 from brainlab import profile
 from brainlab.codegen.module import CodeUnit, ModuleSource
 from brainlab.errors import BrainlabWarning, DiffEquationError, IntegratorError, warn_user
 from brainlab.integrators.equation import DiffEquation
 from brainlab.integrators.registry import Method, get_method
-from brainlab.integrators.symbolic import SymbolicError, function_to_sympy, sympy_to_code
 from brainlab.lower.rewrite import modernise_numpy, prune_dead_assignments
 from brainlab.lower.source import current_values
 
@@ -145,6 +142,11 @@ class Integrator:
 
     # --- linearisation for exponential methods ------------------------------
     def _linearise(self) -> list[str] | None:
+        # SymPy is imported here: only exponential methods need it, and it is slow to import.
+        import sympy as sp
+
+        from brainlab.integrators.symbolic import SymbolicError, function_to_sympy, sympy_to_code
+
         eq = self.diff_eq
         names = [eq.var_name, eq.t_name, *eq.arg_names, *self.param_names]
         symbols = {n: sp.Symbol(n, real=True) for n in names}
