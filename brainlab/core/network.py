@@ -149,7 +149,7 @@ class Network:
         n_steps = duration_steps(start, end, dt)
         ts = start + dt * np.arange(n_steps)
         run_inputs = normalise_inputs(inputs, self._objects, n_steps)
-        self._check_repeat(end - start, run_inputs)
+        repeat_signature = self._check_repeat(end - start, run_inputs)
         if profile.is_jit() and any(obj.model.uses_debugger for obj in self._objects):
             culprit = next(o for o in self._objects if o.model.uses_debugger)
             raise ModelUseError(
@@ -170,6 +170,7 @@ class Network:
         handle, compiled = build_kernel(lowered, self._handle)
         compile_s = time.perf_counter() - t0
         self._handle = handle
+        self._repeat_signature = repeat_signature  # fixed by the first run that builds
         self.compile_count += int(compiled.compiled)
         for obj in self._objects:
             obj.mon.allocate(n_steps, obj.ST.shape, profile.get_float_type(), ts)
@@ -193,13 +194,20 @@ class Network:
         self.last_run = info
         return info
 
-    def _check_repeat(self, length: float, run_inputs: list) -> None:
+    def _check_repeat(self, length: float, run_inputs: list) -> tuple | None:
+        """Return the duration and input structure of this run; in repeat mode, check them.
+
+        Raises
+        ------
+        ModelUseError
+            In repeat mode, if the duration length or the input structure differs
+            from the first run's.
+        """
         if self.mode != "repeat":
-            return
+            return None
         signature = tuple((id(i.target), i.key, i.op, np.shape(i.value)) for i in run_inputs)
         if self._repeat_signature is None:
-            self._repeat_signature = (length, signature)
-            return
+            return length, signature
         last_length, last_inputs = self._repeat_signature
         if not np.isclose(last_length, length, rtol=0, atol=1e-9 * max(1.0, abs(length))):
             raise ModelUseError(
@@ -221,6 +229,7 @@ class Network:
                     f"shape = {old}, and the current input shape = {new}. Give a value of shape {old}, or "
                     "create a new Network."
                 )
+        return self._repeat_signature
 
     def __repr__(self) -> str:
         return f"Network({', '.join(o.name for o in self._objects)}, mode={self.mode!r})"
