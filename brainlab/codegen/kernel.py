@@ -17,7 +17,6 @@ import ast
 import dataclasses
 
 from brainlab.codegen.module import CodeUnit, ModuleSource
-from brainlab.lower.rewrite import ArgRole
 from brainlab.lower.source import FreeNames, FunctionInfo
 
 __all__ = ["CHECK_EVERY", "InputSpec", "KernelSpec", "ObjectSpec", "StepSpec", "emit_kernel"]
@@ -31,15 +30,14 @@ _OPS = {"+": "+=", "-": "-=", "*": "*=", "/": "/=", "=": "="}
 class StepSpec:
     """A rewritten step function and how the kernel calls it.
 
-    ``arguments`` maps each :class:`ArgRole` of the function, in order, to the
-    kernel expression passed for it.
+    ``arguments`` are the kernel expressions passed for the function's
+    arguments, in order.
     """
 
     name: str
     tree: ast.FunctionDef
     origin: FunctionInfo
     label: str
-    roles: list[ArgRole]
     arguments: list[str]
 
 

@@ -150,15 +150,6 @@ class ObjType:
         return [s.name for s in self.steps]
 
     @property
-    def integrators(self) -> list[Any]:
-        """Every integrator called by the step functions (each once)."""
-        seen: dict[int, Any] = {}
-        for step in self.steps:
-            for integrator in step.info.free.integrators.values():
-                seen.setdefault(id(integrator), integrator)
-        return list(seen.values())
-
-    @property
     def uses_debugger(self) -> bool:
         """Whether a step calls ``pdb.set_trace()`` or ``breakpoint()``."""
         return any(s.uses_debugger for s in self.steps)

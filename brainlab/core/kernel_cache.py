@@ -33,16 +33,6 @@ class KernelHandle:
     rendered: RenderedModule
     jit: bool
 
-    @property
-    def source(self) -> str:
-        """The generated source text."""
-        return self.rendered.source
-
-    @property
-    def path(self) -> str:
-        """The cache file of the source."""
-        return str(self.module.__file__)
-
 
 @dataclasses.dataclass(frozen=True)
 class CompileInfo:
@@ -55,13 +45,10 @@ class CompileInfo:
         from the disk cache).
     cache_hit : bool
         The machine code came from the disk cache.
-    source_changed : bool
-        The generated source differs from the network's previous kernel.
     """
 
     compiled: bool
     cache_hit: bool
-    source_changed: bool
 
 
 def _hint(lowered: Lowered) -> str:
@@ -100,12 +87,12 @@ def build_kernel(lowered: Lowered, previous: KernelHandle | None) -> tuple[Kerne
     rendered = source.render()
     _show(rendered, lowered)
     if previous is not None and previous.rendered.digest == rendered.digest:
-        handle, changed = previous, False
+        handle = previous
     else:
         module = load_module(rendered, source.injected)
-        handle, changed = KernelHandle(module=module, kernel=module.kernel, rendered=rendered, jit=jit), True
+        handle = KernelHandle(module=module, kernel=module.kernel, rendered=rendered, jit=jit)
     if not jit:
-        return handle, CompileInfo(compiled=False, cache_hit=False, source_changed=changed)
+        return handle, CompileInfo(compiled=False, cache_hit=False)
 
     kernel = handle.kernel
     n_signatures = len(kernel.signatures)
@@ -126,4 +113,4 @@ def build_kernel(lowered: Lowered, previous: KernelHandle | None) -> tuple[Kerne
         raise
     compiled = len(kernel.signatures) > n_signatures
     cache_hit = compiled and sum(kernel.stats.cache_hits.values()) > hits_before
-    return handle, CompileInfo(compiled=compiled, cache_hit=cache_hit, source_changed=changed)
+    return handle, CompileInfo(compiled=compiled, cache_hit=cache_hit)

@@ -50,7 +50,6 @@ class Lowered:
     spec: KernelSpec
     values: dict[str, Any]
     objects: list[Ensemble]
-    check_rows: list[np.ndarray]
     monitor_args: dict[tuple[int, str], str]
 
 
@@ -83,7 +82,6 @@ class _Lowerer:
         self.integrators: dict[int, str] = {}
         self.integrator_units: list = []
         self.free_names: list[FreeNames] = []  # what the generated module must import
-        self.check_rows: list[np.ndarray] = []
         self.monitor_args: dict[tuple[int, str], str] = {}
 
     def arg(self, name: str, value: Any) -> str:
@@ -191,7 +189,6 @@ class _Lowerer:
                 tree=tree,
                 origin=step.info,
                 label=f"step function {step.name!r} of {label}",
-                roles=roles,
                 arguments=arguments,
             )
 
@@ -204,7 +201,6 @@ class _Lowerer:
             monitors[name] = obj.ST.index[field]
         flat = obj.ST.data.reshape(len(obj.ST.index), obj.num)
         rows = np.array([r for r in range(flat.shape[0]) if np.isfinite(flat[r]).all()], dtype=np.int64)
-        self.check_rows.append(rows)
         check = (self.arg(f"{key}_STflat", flat), self.arg(f"{key}_chk", rows)) if rows.size else None
         return ObjectSpec(
             key=key,
@@ -261,12 +257,12 @@ class _Lowerer:
     def lower_input(self, key: str, state: str, n: int, inp: RunInput) -> InputSpec:
         name = self.arg(f"{key}_in{n}", inp.value)
         select = None
-        if inp.ids is not None:
-            lo = int(inp.ids[0])
-            if np.array_equal(inp.ids, np.arange(lo, lo + inp.ids.size)):
+        if inp.ids is not None:  # the target is a subgroup
+            span = inp.target.contiguous
+            if span is not None:
                 select = "slice"
-                self.arg(f"{name}_lo", lo)
-                self.arg(f"{name}_hi", lo + int(inp.ids.size))
+                self.arg(f"{name}_lo", span[0])
+                self.arg(f"{name}_hi", span[1])
             else:
                 select = "index"
                 self.arg(f"{name}_idx", inp.ids)
@@ -329,6 +325,5 @@ def lower_network(objects: list[Ensemble], inputs: list[RunInput], dt: float, ji
         spec=spec,
         values=lowerer.values,
         objects=objects,
-        check_rows=lowerer.check_rows,
         monitor_args=lowerer.monitor_args,
     )
