@@ -63,10 +63,12 @@ def _classify(value: Any, field_shape: tuple[int, ...], n_steps: int, where: str
         return array, "array"
     if array.shape[0] == n_steps and array.shape[1:] in ((), field_shape):
         return array, "series"
+    if array.shape == (n_steps, 1):  # one value per step, unambiguous even when n_steps == num
+        return np.ascontiguousarray(array.reshape(n_steps)), "series"
     raise ModelUseError(
         f"{where}: cannot use an input of shape {array.shape}. Give a number, one value per element "
-        f"(shape {field_shape}), or a time series with one row per time step (shape ({n_steps},) or "
-        f"({n_steps}, {', '.join(map(str, field_shape))}))."
+        f"(shape {field_shape}), or a time series with one row per time step (shape ({n_steps},), ({n_steps}, 1) "
+        f"or ({n_steps}, {', '.join(map(str, field_shape))}))."
     )
 
 

@@ -119,7 +119,8 @@ class NeuGroup(Ensemble):
             model=model,
             monitors=monitors,
             pars_update=pars_update,
-            cls_type="NeuGroup",
+            # Subclasses (input groups) get their own automatic names: PoissonInput0, ...
+            cls_type=type(self).__name__,
             satisfies=satisfies,
         )
 

@@ -16,11 +16,14 @@ import numpy as np
 
 from brainlab.core.base import Ensemble, ObjType
 from brainlab.core.neurons import NeuGroup, NeuSubGroup
-from brainlab.errors import ModelDefError, ModelUseError, TypeMismatchError
+from brainlab.errors import ModelDefError, ModelUseError, TypeMismatchError, warn_user
 from brainlab.lower.steps import CONNECTIVITY_NAMES
 from brainlab.types import NeuState, StateData, SynState
 
-__all__ = ["SynConn", "SynType"]
+__all__ = ["WEIGHT_FIELDS", "SynConn", "SynType"]
+
+# State fields that receive the weights of a weighted connector (GaussianWeight, DOG), first match wins.
+WEIGHT_FIELDS = ("w", "weight", "weights")
 
 
 class SynType(ObjType):
@@ -131,7 +134,10 @@ class SynConn(Ensemble):
     conn : Connector, ndarray or dict, optional
         A connector from :mod:`brainlab.connect`; a ``(num_pre, num_post)``
         matrix whose non-zero entries are synapses; or a dict with index arrays
-        ``{'i': pre_ids, 'j': post_ids}``.
+        ``{'i': pre_ids, 'j': post_ids}``. A weighted connector
+        (``GaussianWeight``, ``DOG``) initialises the state field ``w`` (or
+        ``weight``/``weights``) with its weights, which are also kept as
+        ``SynConn.weights``.
     delay : float
         Synaptic delay in ms, applied to what ``@delayed`` functions read.
     name : str, optional
@@ -204,6 +210,8 @@ class SynConn(Ensemble):
             satisfies=satisfies,
             state_shape=shape,
         )
+        if self.weights is not None:
+            self._deliver_weights(conn)
 
     # --- connectivity --------------------------------------------------------
     @staticmethod
@@ -243,12 +251,35 @@ class SynConn(Ensemble):
             i = _check_ids(result[0], pre.num, f"presynaptic indices from {type(conn).__name__}", owner)
             j = _check_ids(result[1], post.num, f"postsynaptic indices from {type(conn).__name__}", owner)
             if len(result) == 3:
-                object.__setattr__(self, "weights", np.asarray(result[2], dtype=np.float64))
+                weights = np.asarray(result[2], dtype=np.float64)
+                if weights.shape != i.shape or not np.isfinite(weights).all():
+                    raise ModelUseError(
+                        f"{owner}: connector {conn!r} must return one finite weight per synapse "
+                        f"({i.size}), got shape {weights.shape}."
+                    )
+                object.__setattr__(self, "weights", weights)
             return i, j
         raise ModelUseError(
             f"{owner}: conn must be a connector (bp.connect.All2All(), ...), a (num_pre, num_post) "
             f"matrix or a dict of index arrays; got {type(conn).__name__}."
         )
+
+    def _deliver_weights(self, conn: Any) -> None:
+        """Initialise the model's weight field with the weights a connector returned."""
+        field = next((f for f in WEIGHT_FIELDS if f in self.model.ST), None)
+        if field is None:
+            warn_user(
+                f"SynConn {self.name!r}: connector {conn!r} gives one weight per synapse, but model "
+                f"{self.model.name!r} has no state field {' or '.join(map(repr, WEIGHT_FIELDS))} to receive "
+                f"them. Add a field 'w' to its SynState, or read them from `{self.name}.weights`."
+            )
+            return
+        if self.model.mode == "matrix":
+            matrix = np.zeros((self.pre_group.num, self.post_group.num))
+            matrix[self.pre_ids, self.post_ids] = self.weights
+            self.ST[field] = matrix
+        else:
+            self.ST[field] = self.weights
 
     @property
     def num_pre(self) -> int:
