@@ -48,11 +48,19 @@ def population_frequency(
     """
     history = _as_history(sp_matrix, "sp_matrix", "population_frequency")
     dt = profile.get_dt() if dt is None else float(dt)
+    for name, value in (("dt", dt), ("bin_width", bin_width)):
+        if not value > 0:
+            raise ModelUseError(f"population_frequency: '{name}' must be a positive time in ms, got {value!r}.")
     if not 0 < min_freq < max_freq:
-        raise ModelUseError("population_frequency: need 0 < min_freq < max_freq.")
+        raise ModelUseError(
+            f"population_frequency: the frequency range is invalid: min_freq={min_freq!r}, "
+            f"max_freq={max_freq!r}; pass 0 < min_freq < max_freq (in Hz)."
+        )
     per_bin = max(1, round(bin_width / dt))
     n_bins = history.shape[0] // per_bin
     counts = (history[: n_bins * per_bin] > 0).sum(axis=1).reshape(n_bins, per_bin).sum(axis=1).astype(float)
+    if n_bins == 0:
+        return float("nan")  # shorter than one bin: no rhythm can be seen
     counts -= counts.mean()
     width = per_bin * dt  # ms per bin
     lo = int(np.floor(1000.0 / max_freq / width))

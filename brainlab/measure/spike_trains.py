@@ -21,8 +21,12 @@ def _as_history(values: ArrayLike, name: str, func: str) -> np.ndarray:
     """
     arr = np.asarray(values)
     if arr.ndim == 0:
-        raise ModelUseError(f"{func}: '{name}' must be a (num_steps, num_neurons) history, got a scalar.")
-    return arr.reshape(arr.shape[0], -1)
+        raise ModelUseError(
+            f"{func}: '{name}' must be a (num_steps, num_neurons) history, got the scalar {arr.item()!r}; "
+            f"pass the monitored array (for example group.mon.spike)."
+        )
+    # An explicit column count, not -1: numpy cannot infer it for an empty history.
+    return arr.reshape(arr.shape[0], int(np.prod(arr.shape[1:], dtype=np.int64)))
 
 
 def raster_plot(sp_matrix: ArrayLike, times: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
@@ -64,8 +68,11 @@ def _window(kind: str, width: float, dt: float) -> np.ndarray:
         k = np.arange(-half, half + 1, dtype=np.float64)
         kernel = np.exp(-0.5 * (k / sigma) ** 2)
     elif kind == "flat":
-        # The nearest odd number of steps to ``width``, so the kernel is centred.
-        kernel = np.ones(int(width / 2.0 / dt) * 2 + 1)
+        # An odd number of steps, so the kernel is centred: width + dt when
+        # width / 2 is a whole number of steps. The tolerance keeps float noise
+        # (0.3 / 0.1 = 2.9999999999999996) from dropping two steps.
+        half = int(np.floor(width / 2.0 / dt + 1e-9))
+        kernel = np.ones(2 * half + 1)
     else:
         raise ModelUseError(f"firing_rate: unknown window {kind!r}; use window='gaussian' or window='flat'.")
     return kernel / kernel.sum()
@@ -85,8 +92,8 @@ def firing_rate(sp_matrix: ArrayLike, width: float, window: str = "gaussian", *,
 
     * ``'gaussian'``: a Gaussian of standard deviation ``width``, truncated at
       ±2 ``width`` (the kernel spans ``4 * width + dt``);
-    * ``'flat'``: a rectangle of ``int(width / 2 / dt) * 2 + 1`` steps
-      (about ``width``).
+    * ``'flat'``: a rectangle of ``2 * floor(width / 2 / dt) + 1`` steps,
+      that is ``width + dt`` when ``width / 2`` is a multiple of ``dt``.
 
     Near the two ends the window reaches past the recording, which counts as no
     spikes, so the rate is underestimated there.
@@ -109,14 +116,20 @@ def firing_rate(sp_matrix: ArrayLike, width: float, window: str = "gaussian", *,
     """
     spikes = _as_history(sp_matrix, "sp_matrix", "firing_rate")
     step = profile.get_dt() if dt is None else dt
-    if isinstance(width, bool) or not isinstance(width, numbers.Real) or not width > 0:
-        raise ModelUseError(f"firing_rate: 'width' must be a positive time in ms, got {width!r}.")
-    if not step > 0:
-        raise ModelUseError(f"firing_rate: 'dt' must be a positive time in ms, got {step!r}.")
+    for name, value in (("width", width), ("dt", step)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
+            raise ModelUseError(
+                f"firing_rate: '{name}' must be a positive time in ms, got {value!r}; e.g. width=5.0 (ms)."
+            )
     if spikes.shape[1] == 0:
-        raise ModelUseError("firing_rate: 'sp_matrix' has no neurons (zero columns).")
+        raise ModelUseError(
+            f"firing_rate: 'sp_matrix' has no neurons (shape {np.shape(sp_matrix)}); pass a (num_steps, "
+            f"num_neurons) spike history with at least one neuron."
+        )
     rate = (spikes > 0).mean(axis=1) * (1000.0 / step)
     kernel = _window(window, float(width), float(step))
+    if rate.size == 0:
+        return rate  # np.convolve rejects empty input; no steps, no rates
     # 'full' then a centred slice: np.convolve(mode='same') would return the
     # kernel's length when the kernel is longer than the recording.
     start = (kernel.size - 1) // 2

@@ -32,10 +32,13 @@ def cross_correlation(spikes: ArrayLike, bin_size: int) -> float:
     ``κ = 0`` (they stay in the average, so silent neurons lower the index
     instead of producing NaN).
 
-    The sum over pairs needs no ``N x N`` matrix. With ``Z_i = X_i / sqrt(n_i)``
-    (``n_i`` the bins in which ``i`` fires; ``Z_i = 0`` for silent neurons),
-    ``κ_ij = Z_i · Z_j`` and ``Z_i · Z_i = 1`` for active neurons, hence
-    ``Σ_{i<j} κ_ij = (|Σ_i Z_i|² - N_active) / 2``: one pass over the bins.
+    The sum over pairs needs no ``N x N`` matrix. Neurons are grouped by
+    their number of active bins ``n``; pairs within a group share the
+    denominator ``n`` and pairs across groups ``g, h`` share
+    ``sqrt(n_g n_h)``, so only the integer coincidence counts of the groups
+    are needed (a ``G x G`` matrix, ``G`` the number of distinct ``n``). The
+    counts are exact, so trains without coincidences give exactly 0 and
+    identical trains exactly 1.
 
     Parameters
     ----------
@@ -62,17 +65,36 @@ def cross_correlation(spikes: ArrayLike, bin_size: int) -> float:
         )
     num_steps, num_neu = history.shape
     if num_neu < 2:
-        raise ModelUseError(f"cross_correlation: needs at least 2 neurons to form a pair, got {num_neu}.")
+        raise ModelUseError(
+            f"cross_correlation: 'spikes' needs at least 2 neurons to form a pair, got {num_neu} "
+            f"(shape {np.shape(spikes)}); pass the (num_steps, num_neurons) spike history of a group."
+        )
     num_bin = -(-num_steps // bin_size)
     padded = np.zeros((num_bin * bin_size, num_neu), dtype=bool)
     padded[:num_steps] = history > 0
     fired = padded.reshape(num_bin, bin_size, num_neu).any(axis=1)  # X, shape (K, N)
+    return _kappa_pair_sum(fired) / (num_neu * (num_neu - 1) / 2)
 
+
+def _kappa_pair_sum(fired: np.ndarray) -> float:
+    """Return the sum of κ_ij over all pairs i < j of the binary trains ``fired`` (bins x neurons).
+
+    Silent neurons take no part: their pairs add 0.
+    """
     n_fired = fired.sum(axis=0)
-    active = n_fired > 0
-    z_sum = fired[:, active] @ (1.0 / np.sqrt(n_fired[active]))  # Σ_i Z_i, shape (K,)
-    pair_sum = 0.5 * (float(z_sum @ z_sum) - int(active.sum()))
-    return pair_sum / (num_neu * (num_neu - 1) / 2)
+    active = np.flatnonzero(n_fired)
+    if active.size < 2:
+        return 0.0
+    counts, group = np.unique(n_fired[active], return_inverse=True)
+    order = np.argsort(group, kind="stable")
+    starts = np.searchsorted(group[order], np.arange(counts.size))
+    # per_group[l, g]: active neurons of group g in bin l (small integers, exact in float64)
+    per_group = np.add.reduceat(fired[:, active[order]].astype(np.float64), starts, axis=1)
+    within = 0.5 * (per_group * (per_group - 1.0)).sum(axis=0)  # coincident pairs inside each group
+    across = per_group.T @ per_group  # coincident pairs between two groups (diagonal unused)
+    np.fill_diagonal(across, 0.0)
+    counts = counts.astype(np.float64)
+    return float(np.sum(within / counts)) + 0.5 * float(np.sum(across / np.sqrt(np.outer(counts, counts))))
 
 
 def voltage_fluctuation(potentials: ArrayLike) -> float:
@@ -108,7 +130,10 @@ def voltage_fluctuation(potentials: ArrayLike) -> float:
     """
     history = np.asarray(_as_history(potentials, "potentials", "voltage_fluctuation"), float)
     if history.size == 0:
-        raise ModelUseError("voltage_fluctuation: 'potentials' is empty.")
+        raise ModelUseError(
+            f"voltage_fluctuation: 'potentials' is empty (shape {np.shape(potentials)}); pass the "
+            f"(num_steps, num_neurons) potential history of a run, for example group.mon.V."
+        )
     # np.var (two-pass) rather than <V²> - <V>², which cancels badly around -65 mV.
     population_var = float(np.var(history.mean(axis=1)))
     neuron_var = float(np.var(history, axis=0).mean())
