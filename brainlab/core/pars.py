@@ -129,7 +129,12 @@ class ParsUpdate:
         return isinstance(value, np.ndarray) and value.shape == self.element_shape
 
     def __repr__(self) -> str:
-        return f"ParsUpdate({self.owner}: {self._values!r})"
+        # Per-element values are summarised: a 64 000-element array would drown the other parameters.
+        shown = {
+            k: (f"<{v.dtype} array {v.shape}: {v.min():.6g} .. {v.max():.6g}>" if isinstance(v, np.ndarray) else v)
+            for k, v in self._values.items()
+        }
+        return f"ParsUpdate({self.owner}: {{{', '.join(f'{k!r}: {v}' for k, v in shown.items())}}})"
 
     # --- validation ---------------------------------------------------------
     def _check_name(self, key: str) -> None:
