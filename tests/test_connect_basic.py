@@ -274,3 +274,53 @@ def test_set_requires_builds_named_structures():
 def test_reprs():
     assert repr(connect.FixedProb(0.1, seed=3)) == "FixedProb(prob=0.1, include_self=True, seed=3)"
     assert repr(connect.All2All(include_self=False)) == "All2All(include_self=False)"
+
+
+# -- group forms and weights of the base class -------------------------------------
+
+
+def test_groups_given_by_size_or_geometry():
+    by_arrays = connect.All2All(include_self=False)(np.arange(6).reshape(2, 3), np.arange(4))
+    for pre_group, post_group in [(6, 4), ((2, 3), (4,)), ([2, 3], [4]), (np.int64(6), 4)]:
+        pre, post = connect.All2All(include_self=False)(pre_group, post_group)
+        assert pre.tolist() == by_arrays[0].tolist() and post.tolist() == by_arrays[1].tolist()
+
+
+def test_one_argument_connects_a_group_to_itself():
+    conn = connect.All2All(include_self=False)
+    pre, post = conn(3)
+    assert (conn.num_pre, conn.num_post) == (3, 3)
+    assert list(zip(pre.tolist(), post.tolist(), strict=True)) == [(0, 1), (0, 2), (1, 0), (1, 2), (2, 0), (2, 1)]
+    pre, post = connect.One2One()(np.array([5, 7]))
+    assert pre.tolist() == post.tolist() == [5, 7]
+
+
+def test_geometry_errors():
+    with pytest.raises(ModelUseError, match=r"All2All.*\(2, 3, 4\).*1 or 2 dimensions.*numpy array"):
+        connect.All2All()((2, 3, 4))
+    with pytest.raises(ModelUseError, match=r"All2All.*'post_indices'.*at least 1"):
+        connect.All2All()(3, 0)
+    with pytest.raises(ModelUseError, match=r"All2All.*'pre_indices'.*1-D or 2-D"):
+        connect.All2All()(np.ones((1, 1, 1), dtype=int))
+
+
+def test_unweighted_connectors_have_no_weights():
+    conn = connect.FixedProb(0.5, seed=1)
+    result = conn(4, 4)
+    assert len(result) == 2 and conn.weights is None
+
+
+def test_slicing_keeps_custom_weights_aligned():
+    class Weighted(connect.Connector):
+        # Synapses (p, q) with weight 10 p + q, emitted in row-major order.
+        def _connect(self, pre_shape, post_shape):
+            i, j = np.divmod(np.arange(pre_shape[0] * post_shape[0]), post_shape[0])
+            return i, j, 10.0 * i + j
+
+    conn = Weighted()
+    pre, post, w = conn(3, 4)
+    assert w.tolist() == (10 * pre + post).tolist()
+    for make in (conn.make_post_slice_syn, conn.make_pre_slice_syn, conn.make_post_slice_syn):
+        make()
+        assert conn.weights.tolist() == (10 * conn.pre_ids + conn.post_ids).tolist()
+    assert conn.post_ids.tolist() == sorted(conn.post_ids.tolist())

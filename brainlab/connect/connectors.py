@@ -6,14 +6,13 @@ Each connector also caches the layouts (matrix, lists, slicing) built from its s
 from __future__ import annotations
 
 import math
-import numbers
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from brainlab.connect import formatters
+from brainlab.connect._checks import as_group, check_bool, check_probability, check_seed, check_size
 from brainlab.errors import ModelUseError
 
 __all__ = ["All2All", "Connector", "FixedProb", "One2One"]
@@ -32,38 +31,10 @@ _STRUCTURES = (
 )
 
 
-def _check_size(value: Any, name: str, owner: str) -> int:
-    """Return ``value`` as a positive ``int`` or raise a ``ModelUseError`` naming it."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ModelUseError(f"{owner}.set_size: '{name}' must be an integer number of neurons, got {value!r}.")
-    if value <= 0:
-        raise ModelUseError(f"{owner}.set_size: '{name}' must be at least 1 (a group has neurons), got {value}.")
-    return int(value)
-
-
-def _check_bool(value: Any, name: str, owner: str) -> bool:
-    """Return ``value`` as ``bool`` or raise; a truthy string must not pass silently."""
-    if not isinstance(value, bool | np.bool_):
-        raise ModelUseError(f"{owner}: '{name}' must be True or False, got {value!r}.")
-    return bool(value)
-
-
-def _as_index_array(indices: ArrayLike, name: str, owner: str) -> np.ndarray:
-    """Check one group's index array (its geometry) and return it as ``int64``."""
-    arr = np.asarray(indices)
-    if arr.ndim not in (1, 2):
-        raise ModelUseError(
-            f"{owner}: '{name}' must be the group's 1-D or 2-D index array, e.g. "
-            f"np.arange(num).reshape(geometry); got shape {arr.shape}."
-        )
-    if arr.size == 0:
-        raise ModelUseError(f"{owner}: '{name}' is empty; a neuron group needs at least 1 neuron.")
-    if not np.issubdtype(arr.dtype, np.integer):
-        raise ModelUseError(
-            f"{owner}: '{name}' must hold integer neuron indices, got dtype {arr.dtype}; "
-            f"pass np.arange(num).reshape(geometry)."
-        )
-    return arr.astype(np.int64, copy=False)
+# A group as a connector accepts it: its index array, or its geometry (``n`` or ``(height, width)``).
+Group = ArrayLike | int | Sequence[int]
+# What ``_connect`` and ``__call__`` return: synapses, with one weight each for weighted connectors.
+Synapses = tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 class Connector:
@@ -83,6 +54,10 @@ class Connector:
     :mod:`brainlab.connect.formatters`); each stores its result in the attribute
     of the same name (``make_pre2syn`` sets ``pre2syn``) and returns it.
 
+    Weighted connectors (``GaussianWeight``, ``DOG``) also choose one weight
+    per synapse: they return ``(pre_ids, post_ids, weights)`` and keep the
+    weights in the attribute ``weights``, which is ``None`` for the others.
+
     Subclasses implement :meth:`_connect`; a subclass may instead override
     ``__call__`` and set the attributes itself.
     """
@@ -92,34 +67,47 @@ class Connector:
         self.num_post: int | None = None
         self.pre_ids: np.ndarray | None = None
         self.post_ids: np.ndarray | None = None
+        self.weights: np.ndarray | None = None
         self.requires: tuple[str, ...] = ()
         self._clear_layouts()
 
-    def __call__(self, pre_indices: ArrayLike, post_indices: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-        """Connect two groups given their index arrays.
+    def __call__(self, pre_indices: Group, post_indices: Group | None = None) -> Synapses:
+        """Connect two groups, or one group to itself.
 
         Parameters
         ----------
-        pre_indices, post_indices : array_like of int
-            1-D or 2-D index arrays of the pre- and post-synaptic groups.
+        pre_indices : array_like of int, int or tuple of int
+            The pre-synaptic group: its 1-D or 2-D index array, or its geometry
+            (an int ``num`` or a tuple/list ``(height, width)``, standing for
+            ``np.arange(num).reshape(geometry)``). A numpy array is always an
+            index array; a flat tuple/list of ints is always a geometry.
+        post_indices : array_like of int, int or tuple of int, optional
+            The post-synaptic group, in the same forms. If omitted, the group
+            is connected to itself: ``grid(height_and_width)`` connects a
+            ``(height, width)`` grid of neurons to itself.
 
         Returns
         -------
         pre_ids, post_ids : numpy.ndarray
             ``int64`` arrays with one entry per synapse, row-major order.
+        weights : numpy.ndarray
+            Only for weighted connectors: the ``float64`` weight of each synapse.
         """
         name = type(self).__name__
-        pre = _as_index_array(pre_indices, "pre_indices", name)
-        post = _as_index_array(post_indices, "post_indices", name)
-        local_pre, local_post = self._connect(pre.shape, post.shape)
+        pre = as_group(pre_indices, "pre_indices", name)
+        post = pre if post_indices is None else as_group(post_indices, "post_indices", name)
+        result = self._connect(pre.shape, post.shape)
         self.set_size(pre.size, post.size)
-        self.pre_ids = np.ascontiguousarray(pre.reshape(-1)[local_pre], dtype=np.int64)
-        self.post_ids = np.ascontiguousarray(post.reshape(-1)[local_post], dtype=np.int64)
+        self.pre_ids = np.ascontiguousarray(pre.reshape(-1)[result[0]], dtype=np.int64)
+        self.post_ids = np.ascontiguousarray(post.reshape(-1)[result[1]], dtype=np.int64)
+        self.weights = np.ascontiguousarray(result[2], dtype=np.float64) if len(result) == 3 else None
         self._clear_layouts()
-        return self.pre_ids, self.post_ids
+        if self.weights is None:
+            return self.pre_ids, self.post_ids
+        return self.pre_ids, self.post_ids, self.weights
 
-    def _connect(self, pre_shape: tuple[int, ...], post_shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Return the flat positions ``(i, j)`` of the synapses, row-major.
+    def _connect(self, pre_shape: tuple[int, ...], post_shape: tuple[int, ...]) -> Synapses:
+        """Return the flat positions ``(i, j)`` of the synapses, row-major, and their weights if any.
 
         Parameters
         ----------
@@ -141,9 +129,9 @@ class Connector:
         num_pre, num_post : int
             Positive group sizes.
         """
-        name = type(self).__name__
-        self.num_pre = _check_size(num_pre, "num_pre", name)
-        self.num_post = _check_size(num_post, "num_post", name)
+        owner = f"{type(self).__name__}.set_size"
+        self.num_pre = check_size(num_pre, "num_pre", owner)
+        self.num_post = check_size(num_post, "num_post", owner)
 
     def set_requires(self, syn_requires: Iterable[str]) -> tuple[str, ...]:
         """Build the connectivity structures a synapse type requires.
@@ -208,7 +196,10 @@ class Connector:
         return self.conn_mat
 
     def make_mat2ij(self) -> tuple[np.ndarray, np.ndarray]:
-        """Set ``pre_ids``/``post_ids`` from an assigned ``conn_mat``."""
+        """Set ``pre_ids``/``post_ids`` from an assigned ``conn_mat``.
+
+        The new synapses carry no weights: ``weights`` becomes ``None``.
+        """
         if self.conn_mat is None:
             raise ModelUseError(
                 f"{type(self).__name__}.make_mat2ij: 'conn_mat' is not set; assign a "
@@ -217,6 +208,7 @@ class Connector:
         conn_mat = self.conn_mat
         self.pre_ids, self.post_ids = formatters.mat2ij(conn_mat)
         self.num_pre, self.num_post = conn_mat.shape
+        self.weights = None
         # New synapses invalidate every other layout, but the matrix itself still holds.
         self._clear_layouts()
         self.conn_mat = conn_mat
@@ -250,12 +242,13 @@ class Connector:
         """Re-order the synapses by pre index and build ``pre_slice_syn``.
 
         Returns the re-ordered ``(pre_ids, post_ids)`` and the ``(num_pre, 2)``
-        slicing table; the attributes are updated, and synapse-index layouts built
-        earlier (``pre2syn``, ``post2syn``, ``post_slice_syn``) are dropped.
+        slicing table; the attributes (``weights`` included) are updated, and
+        synapse-index layouts built earlier (``pre2syn``, ``post2syn``,
+        ``post_slice_syn``) are dropped.
         """
-        i, j = self._require_ids()
-        i, j, slicing = formatters.pre_slice_syn(i, j, self.num_pre)
-        self._reorder(i, j)
+        self._reorder(self._require_ids()[0])
+        i, j, slicing = formatters.pre_slice_syn(self.pre_ids, self.post_ids, self.num_pre)
+        self.pre_ids, self.post_ids = i, j  # same values, now sorted
         self.pre_slice_syn = slicing
         return i, j, slicing
 
@@ -263,18 +256,26 @@ class Connector:
         """Re-order the synapses by post index and build ``post_slice_syn``.
 
         Returns the re-ordered ``(pre_ids, post_ids)`` and the ``(num_post, 2)``
-        slicing table; the attributes are updated, and synapse-index layouts built
-        earlier (``pre2syn``, ``post2syn``, ``pre_slice_syn``) are dropped.
+        slicing table; the attributes (``weights`` included) are updated, and
+        synapse-index layouts built earlier (``pre2syn``, ``post2syn``,
+        ``pre_slice_syn``) are dropped.
         """
-        i, j = self._require_ids()
-        i, j, slicing = formatters.post_slice_syn(i, j, self.num_post)
-        self._reorder(i, j)
+        self._reorder(self._require_ids()[1])
+        i, j, slicing = formatters.post_slice_syn(self.pre_ids, self.post_ids, self.num_post)
+        self.pre_ids, self.post_ids = i, j  # same values, now sorted
         self.post_slice_syn = slicing
         return i, j, slicing
 
-    def _reorder(self, i: np.ndarray, j: np.ndarray) -> None:
-        """Store re-ordered synapses; drop the layouts that index synapses."""
-        self.pre_ids, self.post_ids = i, j
+    def _reorder(self, keys: np.ndarray) -> None:
+        """Sort the synapses stably by ``keys``; drop the layouts that index synapses."""
+        # The formatters sort pre_ids/post_ids too, but they do not know the
+        # weights: sorting here keeps all three aligned (the formatter then finds
+        # sorted keys and skips its own sort).
+        if keys.size > 1 and not bool(np.all(keys[1:] >= keys[:-1])):
+            order = np.argsort(keys, kind="stable")
+            self.pre_ids, self.post_ids = self.pre_ids[order], self.post_ids[order]
+            if self.weights is not None:
+                self.weights = self.weights[order]
         # conn_mat, pre2post and post2pre describe neurons, not synapse positions,
         # so they survive a re-ordering; everything holding synapse indices does not.
         self.pre2syn = self.post2syn = None
@@ -312,7 +313,7 @@ class All2All(Connector):
 
     def __init__(self, include_self: bool = True) -> None:
         super().__init__()
-        self.include_self = _check_bool(include_self, "include_self", "All2All")
+        self.include_self = check_bool(include_self, "include_self", "All2All")
 
     def __repr__(self) -> str:
         return f"All2All(include_self={self.include_self})"
@@ -348,19 +349,9 @@ class FixedProb(Connector):
 
     def __init__(self, prob: float, include_self: bool = True, seed: int | None = None) -> None:
         super().__init__()
-        if isinstance(prob, bool) or not isinstance(prob, numbers.Real):
-            raise ModelUseError(
-                f"FixedProb: 'prob' must be a number in [0, 1] (a connection probability), got {prob!r}."
-            )
-        if not 0.0 <= float(prob) <= 1.0:  # also rejects NaN
-            raise ModelUseError(
-                f"FixedProb: 'prob'={prob} is outside [0, 1]; pass a connection probability, e.g. FixedProb(prob=0.1)."
-            )
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0):
-            raise ModelUseError(f"FixedProb: 'seed' must be None or a non-negative integer, got {seed!r}.")
-        self.prob = float(prob)
-        self.include_self = _check_bool(include_self, "include_self", "FixedProb")
-        self.seed = None if seed is None else int(seed)
+        self.prob = check_probability(prob, "prob", "FixedProb")
+        self.include_self = check_bool(include_self, "include_self", "FixedProb")
+        self.seed = check_seed(seed, "FixedProb")
 
     def __repr__(self) -> str:
         return f"FixedProb(prob={self.prob}, include_self={self.include_self}, seed={self.seed})"
