@@ -23,6 +23,7 @@ __all__ = [
     "ModelDefError",
     "ModelUseError",
     "RunStopped",
+    "SweepError",
     "TypeMismatchError",
     "warn_user",
 ]
@@ -91,12 +92,48 @@ class DivergenceError(BrainlabError):
         self.index = index
         self.time = time
 
+    def __reduce__(self):
+        # Keyword-only fields: rebuild explicitly so the error survives pickling (sweep workers).
+        return _rebuild_divergence, (self.args[0], self.object_name, self.field, self.index, self.time)
+
+
+def _rebuild_divergence(message: str, object_name: str, field: str, index: int, time: float) -> DivergenceError:
+    return DivergenceError(message, object_name=object_name, field=field, index=index, time=time)
+
 
 class RunStopped(BrainlabError):
     """Raised inside a run callback to stop the run at the next chunk boundary.
 
     A callback may equally return ``True``; raising is convenient from nested code.
     """
+
+
+class SweepError(BrainlabError):
+    """Some parameter sets of a sweep (``running.sweep``, ``process_pool``) failed.
+
+    Raised after every run has finished; the message names each failed set by
+    its index and value. Nothing computed is lost.
+
+    Attributes
+    ----------
+    results : list
+        One entry per parameter set, in input order: the function's return
+        value, or a ``SweepFailure`` for a set that failed.
+    failures : list of SweepFailure
+        The failed sets, with their exceptions and tracebacks, by index.
+    """
+
+    def __init__(self, message: str, *, results: list, failures: list):
+        super().__init__(message)
+        self.results = results
+        self.failures = failures
+
+    def __reduce__(self):
+        return _rebuild_sweep_error, (self.args[0], self.results, self.failures)
+
+
+def _rebuild_sweep_error(message: str, results: list, failures: list) -> SweepError:
+    return SweepError(message, results=results, failures=failures)
 
 
 class BrainlabWarning(UserWarning):
@@ -117,7 +154,7 @@ def warn_user(message: str, category: type[Warning] = BrainlabWarning) -> None:
     the engine they are raised.
     """
     frame = sys._getframe(1)
-    level = 1
+    level = 2  # stacklevel 1 is this function; 2 is the frame above it
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
         frame = frame.f_back
         level += 1

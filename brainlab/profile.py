@@ -30,6 +30,8 @@ from brainlab.errors import ModelUseError
 
 __all__ = [
     "Settings",
+    "applied_settings",
+    "export_settings",
     "get_backend",
     "get_cache_dir",
     "get_delay_tolerance",
@@ -216,9 +218,31 @@ def temporary(**settings: Any) -> Iterator[Settings]:
     ...     bp.profile.get_dt()
     0.01
     """
-    saved = dataclasses.replace(_settings, numba=dict(_settings.numba))
+    saved = export_settings()
     try:
         set(**settings)
+        yield _settings
+    finally:
+        _restore(saved)
+
+
+def export_settings() -> Settings:
+    """Return a detached copy of the current settings.
+
+    :mod:`brainlab.running` sends it with every task, so that a sweep's
+    worker processes (forked, spawned or on other machines) build models with
+    the ``dt``, method, float type and Numba options of the process that
+    started the sweep. Object-name counters are not part of the copy.
+    """
+    return dataclasses.replace(_settings, numba=dict(_settings.numba), name_counters={})
+
+
+@contextlib.contextmanager
+def applied_settings(values: Settings) -> Iterator[Settings]:
+    """Use settings from :func:`export_settings` inside a ``with`` block, then restore the old ones."""
+    saved = export_settings()
+    try:
+        _restore(values)
         yield _settings
     finally:
         _restore(saved)
