@@ -30,7 +30,6 @@ from brainlab.errors import ModelUseError
 
 __all__ = [
     "Settings",
-    "applied_settings",
     "export_settings",
     "get_backend",
     "get_cache_dir",
@@ -48,6 +47,7 @@ __all__ = [
     "is_merge_integrators",
     "is_merge_steps",
     "is_substitute_equation",
+    "load_settings",
     "reset",
     "run_on_cpu",
     "run_on_gpu",
@@ -237,15 +237,13 @@ def export_settings() -> Settings:
     return dataclasses.replace(_settings, numba=dict(_settings.numba), name_counters={})
 
 
-@contextlib.contextmanager
-def applied_settings(values: Settings) -> Iterator[Settings]:
-    """Use settings from :func:`export_settings` inside a ``with`` block, then restore the old ones."""
-    saved = export_settings()
-    try:
-        _restore(values)
-        yield _settings
-    finally:
-        _restore(saved)
+def load_settings(values: Settings) -> None:
+    """Make settings from :func:`export_settings` the current ones (the inverse of exporting).
+
+    Object-name counters are kept. :mod:`brainlab.running` calls this in a
+    worker process before each task.
+    """
+    _restore(values)
 
 
 def run_on_cpu() -> bool:

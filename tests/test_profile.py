@@ -53,14 +53,13 @@ def test_float32_state_runs():
     assert group.ST["x"][0] == 10.0
 
 
-def test_exported_settings_are_detached_and_applied_temporarily():
+def test_exported_settings_are_detached_and_load_back():
     bp.profile.set(dt=0.02, numerical_method="rk4")
     bp.profile.set_numba_profile(fastmath=True)
     exported = bp.profile.export_settings()
     bp.profile.reset()
     assert exported.dt == 0.02 and exported.numba["fastmath"] is True
-    with bp.profile.applied_settings(exported):
-        assert (bp.profile.get_dt(), bp.profile.get_numerical_method()) == (0.02, "rk4")
-        assert bp.profile.get_numba_profile()["fastmath"] is True
-    assert (bp.profile.get_dt(), bp.profile.get_numerical_method()) == (0.1, "euler")
-    assert bp.profile.get_numba_profile()["fastmath"] is False
+    assert (bp.profile.get_dt(), bp.profile.get_numba_profile()["fastmath"]) == (0.1, False)
+    bp.profile.load_settings(exported)
+    assert (bp.profile.get_dt(), bp.profile.get_numerical_method()) == (0.02, "rk4")
+    assert bp.profile.get_numba_profile()["fastmath"] is True

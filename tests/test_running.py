@@ -159,6 +159,15 @@ def test_sweep_default_pool_runs_engine_models_in_other_processes():
     assert os.getpid() not in {pid for *_, pid in pids}
 
 
+def test_thread_pool_runs_engine_models_concurrently():
+    # Kernels release the GIL; building networks from several threads at once must stay correct.
+    sets = bp.running.grid(I=[18.0, 25.0, 35.0], tau=[10.0, 20.0]) * 3
+    with ThreadPoolExecutor(4) as pool:
+        assert bp.running.sweep(lif_spike_count, sets, executor=pool, progress=False) == sequential(
+            lif_spike_count, sets
+        )
+
+
 def test_sweep_argument_forms():
     def show(*args, **kwargs):
         return args, kwargs

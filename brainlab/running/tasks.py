@@ -10,7 +10,6 @@ machine.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import os
 import pickle
@@ -89,19 +88,21 @@ class Origin:
 def run_task(index: int, func: Callable[..., Any], call: Call, origin: Origin) -> TaskOutcome:
     """Run ``func`` on one parameter set, in whatever process the executor chose.
 
-    In another process the sweep's ``profile`` settings are applied first (a
+    In another process the sweep's ``profile`` settings are loaded first (a
     spawned or remote worker would otherwise build models with the default
-    ``dt``); threads of the same process already share them, and changing the
-    process-wide settings from a thread would race with the others.
+    ``dt``) and left in place: restoring them after the task would pull them
+    from under a task of the same sweep running in another thread of that
+    worker. Threads of the sweep's own process already share its settings and
+    leave them alone.
 
     Exceptions are caught here, in the worker, so that the traceback is
     formatted where the frames still exist. ``KeyboardInterrupt`` and
     ``SystemExit`` are not caught: they must stop the worker.
     """
-    settings = profile.applied_settings(origin.settings) if os.getpid() != origin.pid else contextlib.nullcontext()
     try:
-        with settings:
-            value = func(*call.args, **call.kwargs)
+        if os.getpid() != origin.pid:
+            profile.load_settings(origin.settings)
+        value = func(*call.args, **call.kwargs)
     except Exception as exc:
         # Start the traceback at the user's function: this frame is plumbing.
         text = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__.tb_next))
