@@ -1,7 +1,5 @@
 """Formatters and the basic connectors (One2One, All2All, FixedProb) of brainlab.connect."""
 
-import time
-
 import numpy as np
 import pytest
 
@@ -188,14 +186,13 @@ def test_fixed_prob_reproducible_by_seed():
     assert a[0].size != c[0].size or (a[1] != c[1]).any()
 
 
-def test_fixed_prob_large_is_fast():
+def test_fixed_prob_at_benchmark_size():
+    # The size of bench/connect_timings.py (which times it): 64 000 x 64 000 pairs, p = 80/N.
     n = 64_000
     ids = np.arange(n)
-    start = time.perf_counter()
-    pre, _ = connect.FixedProb(80 / n, seed=0)(ids, ids)
-    elapsed = time.perf_counter() - start
+    pre, post = connect.FixedProb(80 / n, seed=0)(ids, ids)
     assert abs(pre.size - 80 * n) < 4 * np.sqrt(80 * n)
-    assert elapsed < 2.0
+    assert pre.dtype.kind == "i" and (np.diff(pre) >= 0).all() and 0 <= post.min() and post.max() < n
 
 
 @pytest.mark.parametrize(

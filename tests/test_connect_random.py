@@ -1,7 +1,5 @@
 """Random connectors: FixedProb statistics, FixedPreNum and FixedPostNum exact counts."""
 
-import time
-
 import numpy as np
 import pytest
 
@@ -141,16 +139,14 @@ def test_fixed_num_function_forms():
     assert pairs(*connect.fixed_prob(40, 30, 0.2, seed=9)) == pairs(*connect.FixedProb(0.2, seed=9)(40, 30))
 
 
-def test_fixed_num_large_is_fast():
-    connect.FixedPreNum(2, seed=0)(10, 10)  # compile (or load the cache) outside the timing
+def test_fixed_num_at_benchmark_size():
+    # The size of bench/connect_timings.py (which times it).
     n = 64_000
     for cls, column in ((connect.FixedPreNum, 1), (connect.FixedPostNum, 0)):
-        start = time.perf_counter()
         result = cls(80, include_self=False, seed=0)(n, n)
-        elapsed = time.perf_counter() - start
         assert result[0].size == 80 * n
         assert (np.bincount(result[column], minlength=n) == 80).all()
-        assert elapsed < 2.0, f"{cls.__name__} took {elapsed:.2f} s"
+        assert not (result[0] == result[1]).any()
 
 
 @pytest.mark.parametrize(

