@@ -125,9 +125,11 @@ def test_process_pool_lock_serialises_the_critical_section(tmp_path):
     assert sorted(block[0] for block in blocks) == ["a", "b", "c", "d"]
 
 
-def test_process_pool_lock_refuses_a_set_with_its_own_lock_entry(tmp_path):
+def test_process_pool_lock_refuses_bad_sets():
     with pytest.raises(ModelUseError, match="#0 already has a 'lock' entry"):
         bp.running.process_pool_lock(append_block_kw, [{"path": "x", "tag": "a", "lock": 1}], 1)
+    with pytest.raises(ModelUseError, match=r"process_pool_lock: parameter set #1 is a str"):
+        bp.running.process_pool_lock(append_block_kw, [("x", "a"), "x"], 1)
 
 
 # ---------------------------------------------------------------- sweep

@@ -1,9 +1,9 @@
 """Where sweep tasks run: the default process pool, any executor, or a Dask cluster.
 
 :func:`open_executor` turns what the user passed as ``executor=`` into a
-``concurrent.futures.Executor`` and says whether the sweep owns it (and must
-shut it down). Dask is imported only when asked for, so ``brainlab.running``
-works without the ``distributed`` extra.
+``concurrent.futures.Executor`` for the length of a sweep, shutting down only
+what it opened itself. Dask is imported only when asked for, so
+``brainlab.running`` works without the ``distributed`` extra.
 """
 
 from __future__ import annotations

@@ -9,11 +9,12 @@ other results are kept in the raised :class:`~brainlab.errors.SweepError`.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from brainlab.errors import ModelUseError
 from brainlab.running.sweep import run_sweep
+from brainlab.running.tasks import make_calls
 
 __all__ = ["process_pool", "process_pool_lock"]
 
@@ -45,16 +46,7 @@ def process_pool(func: Callable[..., Any], all_net_params: Sequence[tuple | dict
     --------
     brainlab.running.sweep : the same with a progress bar and any executor (Dask included).
     """
-    return run_sweep(
-        func,
-        all_net_params,
-        None,
-        max_workers=nb_process,
-        progress=False,
-        errors="raise",
-        strict=True,
-        where="process_pool",
-    )
+    return _run_on_local_pool(func, all_net_params, nb_process, "process_pool")
 
 
 def process_pool_lock(func: Callable[..., Any], all_net_params: Sequence[tuple | dict], nb_process: int) -> list[Any]:
@@ -80,32 +72,26 @@ def process_pool_lock(func: Callable[..., Any], all_net_params: Sequence[tuple |
     list
         The results, in the order of ``all_net_params``.
     """
-    if not isinstance(all_net_params, (list, tuple)):
-        all_net_params = list(all_net_params)
+    # Checked before the manager process starts: a bad set fails fast and is named.
+    sets, _ = make_calls(all_net_params, where="process_pool_lock", strict=True)
     # A manager's lock is a proxy that pickles, so it reaches workers of any start method.
     with multiprocessing.Manager() as manager:
         lock = manager.Lock()
-        with_lock = [_add_lock(one, lock, index) for index, one in enumerate(all_net_params)]
-        return run_sweep(
-            func,
-            with_lock,
-            None,
-            max_workers=nb_process,
-            progress=False,
-            errors="raise",
-            strict=True,
-            where="process_pool_lock",
-        )
+        with_lock = [_add_lock(one, lock, index) for index, one in enumerate(sets)]
+        return _run_on_local_pool(func, with_lock, nb_process, "process_pool_lock")
 
 
-def _add_lock(params: Any, lock: Any, index: int) -> Any:
-    if isinstance(params, dict):
+def _run_on_local_pool(func: Callable[..., Any], sets: Sequence[tuple | dict], nb_process: int, where: str) -> list:
+    # The seed's rules on top of sweep: only tuples and dicts, no progress bar, raise on failure.
+    return run_sweep(func, sets, None, max_workers=nb_process, progress=False, errors="raise", strict=True, where=where)
+
+
+def _add_lock(params: tuple | list | dict, lock: Any, index: int) -> tuple | dict:
+    if isinstance(params, Mapping):
         if "lock" in params:
             raise ModelUseError(
                 f"process_pool_lock: parameter set #{index} already has a 'lock' entry; the lock is passed "
                 "as the keyword argument 'lock', so rename that parameter."
             )
         return {**params, "lock": lock}  # a copy: the caller's dicts stay as they were
-    if isinstance(params, (tuple, list)):
-        return (*params, lock)
-    return params  # not a valid set: run_sweep names it
+    return (*params, lock)

@@ -9,6 +9,7 @@ is reported by its index and value without losing the results of the others.
 from __future__ import annotations
 
 import itertools
+import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, as_completed
 from typing import Any, Literal
@@ -204,8 +205,6 @@ def _outcome(future: Future, index: int) -> TaskOutcome:
     try:
         return future.result()
     except Exception as exc:
-        import traceback
-
         text = "".join(traceback.format_exception(exc))
         return TaskOutcome(index, ok=False, error=exc, traceback=text)
 
