@@ -17,6 +17,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import Any
 
 from brainlab.errors import ModelUseError
+from brainlab.running.tasks import function_name
 
 __all__ = ["open_executor", "portable_function"]
 
@@ -93,11 +94,11 @@ def portable_function(func: Callable[..., Any], executor: Executor, where: str) 
         import cloudpickle
     except ImportError:
         raise ModelUseError(
-            f"{where}: the function {_name(func)} cannot be sent to worker processes by name (it is a "
+            f"{where}: the function {function_name(func)} cannot be sent to worker processes by name (it is a "
             "lambda, a nested function or defined in a notebook). Define it with def in a module, or "
             f"{_DASK_HINT} (its cloudpickle sends functions by value)."
         ) from None
-    return _ByValue(cloudpickle.dumps(func), _name(func))
+    return _ByValue(cloudpickle.dumps(func), function_name(func))
 
 
 class _ByValue:
@@ -146,7 +147,3 @@ def _pickles(func: Callable[..., Any]) -> bool:
     except Exception:
         return False
     return True
-
-
-def _name(func: Callable[..., Any]) -> str:
-    return getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)

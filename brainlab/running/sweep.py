@@ -16,7 +16,15 @@ from typing import Any, Literal
 
 from brainlab.errors import ModelUseError, SweepError, warn_user
 from brainlab.running.executors import open_executor, portable_function
-from brainlab.running.tasks import Origin, SweepFailure, TaskOutcome, describe_params, make_calls, run_task
+from brainlab.running.tasks import (
+    Origin,
+    SweepFailure,
+    TaskOutcome,
+    describe_params,
+    function_name,
+    make_calls,
+    run_task,
+)
 
 __all__ = ["grid", "sweep"]
 
@@ -95,7 +103,7 @@ def sweep(
 
     >>> from distributed import Client, LocalCluster  # doctest: +SKIP
     >>> with LocalCluster(n_workers=4) as cluster, Client(cluster) as client:  # doctest: +SKIP
-    ...     rates = bp.running.sweep(mean_rate, sets, executor=client.get_executor())
+    ...     rates = bp.running.sweep(mean_rate, sets, executor=client)
     """
     return run_sweep(func, params, executor, max_workers=max_workers, progress=progress, errors=errors, strict=False)
 
@@ -210,7 +218,7 @@ def _outcome(future: Future, index: int) -> TaskOutcome:
 
 
 def _report(func: Callable[..., Any], failures: list[SweepFailure], results: list[Any], *, errors: str, where: str):
-    name = getattr(func, "__qualname__", None) or repr(func)
+    name = function_name(func)
     lines = [
         f"  #{failure.index} {describe_params(failure.params)}: {type(failure.error).__name__}: {failure.error}"
         for failure in failures[:_LISTED_FAILURES]

@@ -21,7 +21,16 @@ from brainlab import profile
 from brainlab.errors import ModelUseError
 from brainlab.profile import Settings
 
-__all__ = ["Call", "Origin", "SweepFailure", "TaskOutcome", "describe_params", "make_calls", "run_task"]
+__all__ = [
+    "Call",
+    "Origin",
+    "SweepFailure",
+    "TaskOutcome",
+    "describe_params",
+    "function_name",
+    "make_calls",
+    "run_task",
+]
 
 # Long parameter sets (arrays) are cut in messages; the full set stays in SweepFailure.params.
 _MAX_REPR = 100
@@ -119,8 +128,7 @@ def portable_exception(exc: BaseException) -> BaseException:
     try:
         pickle.loads(pickle.dumps(exc))
     except Exception:
-        stand_in = RuntimeError(f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}")
-        return stand_in
+        return RuntimeError(f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}")
     return exc
 
 
@@ -181,3 +189,8 @@ def describe_params(params: Any) -> str:
         text = f"<{type(params).__name__}>"
     text = " ".join(text.split())
     return text if len(text) <= _MAX_REPR else text[: _MAX_REPR - 3] + "..."
+
+
+def function_name(func: Callable[..., Any]) -> str:
+    """Name a function for messages (its qualified name, or its repr when it has none)."""
+    return getattr(func, "__qualname__", None) or getattr(func, "__name__", None) or repr(func)
