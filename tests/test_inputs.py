@@ -114,7 +114,7 @@ def test_current_errors(call, match):
 # -- PoissonInput ---------------------------------------------------------------------------
 
 
-def test_poisson_input_rate_per_neuron_within_three_sigma():
+def test_poisson_input_rate_per_neuron_within_four_sigma():
     freqs = np.repeat([10.0, 40.0], 500)
     group = bp.inputs.PoissonInput(1000, freqs=freqs, monitors=["spike"])
     assert group.name.startswith("PoissonInput")
@@ -124,7 +124,7 @@ def test_poisson_input_rate_per_neuron_within_three_sigma():
         p = rate * 0.1 / 1000.0
         n = 10000 * 500  # steps x neurons, one Bernoulli draw each
         mean, sigma = n * p, np.sqrt(n * p * (1 - p))
-        assert abs(block.sum() - mean) < 3 * sigma
+        assert abs(block.sum() - mean) < 4 * sigma  # unseeded kernel RNG: 4 sigma keeps CI deterministic enough
     # Inter-spike intervals of a Poisson process: coefficient of variation near 1.
     index, times = bp.measure.raster_plot(group.mon.spike, group.mon.ts)
     isis = np.concatenate([np.diff(times[index == i]) for i in range(500, 1000)])

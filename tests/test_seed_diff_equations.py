@@ -101,7 +101,7 @@ def test_show_code_prints_the_generated_kernel(capsys):
     out = capsys.readouterr().out
     assert "def o0_ode_update(ST, _t, _dt, C, EK, ELeak, ENa, gK, gLeak, gNa):" in out
     assert "ST[0] = res[0]" in out
-    assert "def kernel(" in out and "o0_ST[7] += o0_in0" in out
+    assert "def kernel(" in out and "o0_STflat[7, _k] += o0_in0" in out
     assert "def i0_int_V_ode(" in out  # the integrator step
 
 

@@ -51,6 +51,7 @@ class InputSpec:
     value: str
     series: bool
     select: str | None = None  # None, 'slice' (value_lo/value_hi args) or 'index' (value_idx)
+    flat: str | None = None  # set when one number per step goes to every element: a loop over `flat`
 
 
 @dataclasses.dataclass
@@ -72,7 +73,10 @@ class ObjectSpec:
     inputs : list of InputSpec
         Inputs applied at ``'input'``.
     monitors : dict
-        Kernel variable of a monitor array -> state row it records.
+        Kernel variable of a monitor array, shaped ``(steps, elements)`` -> state row it records.
+    flat : str or None
+        Kernel variable of the state viewed as ``(fields, elements)``; set when
+        there are monitors or a finite check.
     delay_rows : list of (int, int)
         ``(buffer row, state row)`` pairs pushed into the delay buffer before the
         first delayed step; empty if the object has no delay.
@@ -89,6 +93,7 @@ class ObjectSpec:
     steps: dict[str, StepSpec]
     inputs: list[InputSpec]
     monitors: dict[str, int]
+    flat: str | None = None
     delay_rows: list[tuple[int, int]] = dataclasses.field(default_factory=list)
     first_delayed: str | None = None
     check: tuple[str, str] | None = None
@@ -106,6 +111,8 @@ class KernelSpec:
 
 def _input_lines(inp: InputSpec) -> list[str]:
     value = f"{inp.value}[_i]" if inp.series else inp.value
+    if inp.flat is not None:  # element by element, as monitors
+        return [f"for _k in range({inp.flat}.shape[1]):", f"    {inp.flat}[{inp.row}, _k] {_OPS[inp.op]} {value}"]
     if inp.select == "slice":
         target = f"{inp.state}[{inp.row}, {inp.value}_lo:{inp.value}_hi]"
     elif inp.select == "index":
@@ -122,13 +129,20 @@ def _object_lines(obj: ObjectSpec) -> list[str]:
             for inp in obj.inputs:
                 lines += _input_lines(inp)
         elif item == "monitor":
-            lines += [f"{mon}[_i] = {obj.state}[{row}]" for mon, row in obj.monitors.items()]
+            # Element by element: a whole-row array assignment would make Numba
+            # compile its broadcasting error path (string formatting, ~2 s cold).
+            for mon, row in obj.monitors.items():
+                lines += [f"for _k in range({mon}.shape[1]):", f"    {mon}[_i, _k] = {obj.flat}[{row}, _k]"]
         else:
             step = obj.steps[item]
             if item == obj.first_delayed and obj.delay_rows:
                 buf, ptr = f"{obj.key}_dbuf", f"{obj.key}_dptr"
                 lines.append(f"{ptr}[0] = ({ptr}[0] + 1) % {buf}.shape[0]")
-                lines += [f"{buf}[{ptr}[0], {b}] = {obj.state}[{s}]" for b, s in obj.delay_rows]
+                for b, s in obj.delay_rows:  # element by element, as monitors
+                    lines += [
+                        f"for _k in range({obj.flat}.shape[1]):",
+                        f"    {buf}flat[{ptr}[0], {b}, _k] = {obj.flat}[{s}, _k]",
+                    ]
                 lines.append(f"_dslot_{obj.key} = ({ptr}[0] + 1) % {buf}.shape[0]")
             lines.append(f"{step.name}({', '.join(step.arguments)})")
     return lines

@@ -149,6 +149,7 @@ class _Lowerer:
                     delay_pairs = [(k, obj.ST.index[f]) for f, k in delayed_rows.items()]
                     buffer, pointer = _delay_buffer(obj, fields, steps)
                     role_values[("dbuf", "")] = self.arg(f"{key}_dbuf", buffer)
+                    self.arg(f"{key}_dbufflat", buffer.reshape(buffer.shape[0], len(fields), obj.num))
                     self.arg(f"{key}_dptr", pointer)
                     role_values[("dslot", "")] = f"_dslot_{key}"
 
@@ -192,16 +193,20 @@ class _Lowerer:
                 arguments=arguments,
             )
 
-        inputs = [self.lower_input(key, st, n, inp) for n, inp in enumerate(i for i in self.inputs if i.owner is obj)]
+        flat = obj.ST.data.reshape(len(obj.ST.index), obj.num)  # a view: (fields, elements)
+        flat_name = self.arg(f"{key}_STflat", flat)
+        own_inputs = (i for i in self.inputs if i.owner is obj)
+        inputs = [self.lower_input(key, st, flat_name, n, inp) for n, inp in enumerate(own_inputs)]
         monitors = {}
         for field in obj.mon.fields:
-            # Empty until the run allocates the real arrays (same Numba type).
-            name = self.arg(f"{key}_mon_{field}", np.zeros((0, *obj.ST.shape), dtype=obj.ST.data.dtype))
+            # Empty until the run allocates the real arrays. The kernel sees every
+            # monitor as (steps, elements), a view of the user's array, and copies
+            # rows element by element (see emit_kernel).
+            name = self.arg(f"{key}_mon_{field}", np.zeros((0, obj.num), dtype=obj.ST.data.dtype))
             self.monitor_args[(self.objects.index(obj), field)] = name
             monitors[name] = obj.ST.index[field]
-        flat = obj.ST.data.reshape(len(obj.ST.index), obj.num)
         rows = np.array([r for r in range(flat.shape[0]) if np.isfinite(flat[r]).all()], dtype=np.int64)
-        check = (self.arg(f"{key}_STflat", flat), self.arg(f"{key}_chk", rows)) if rows.size else None
+        check = (flat_name, self.arg(f"{key}_chk", rows)) if rows.size else None
         return ObjectSpec(
             key=key,
             label=label,
@@ -210,6 +215,7 @@ class _Lowerer:
             steps=steps,
             inputs=inputs,
             monitors=monitors,
+            flat=flat_name,
             delay_rows=delay_pairs,
             first_delayed=first_delayed,
             check=check,
@@ -254,7 +260,7 @@ class _Lowerer:
             return entry[2]
         return value
 
-    def lower_input(self, key: str, state: str, n: int, inp: RunInput) -> InputSpec:
+    def lower_input(self, key: str, state: str, flat: str, n: int, inp: RunInput) -> InputSpec:
         name = self.arg(f"{key}_in{n}", inp.value)
         select = None
         if inp.ids is not None:  # the target is a subgroup
@@ -273,6 +279,9 @@ class _Lowerer:
             value=name,
             series=inp.kind == "series",
             select=select,
+            flat=flat
+            if select is None and (inp.kind == "scalar" or (inp.kind == "series" and np.ndim(inp.value) == 1))
+            else None,
         )
 
 

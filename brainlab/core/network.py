@@ -175,7 +175,8 @@ class Network:
         for obj in self._objects:
             obj.mon.allocate(n_steps, obj.ST.shape, profile.get_float_type(), ts)
         for (index, field), name in lowered.monitor_args.items():
-            lowered.values[name] = self._objects[index].mon.array(field)
+            data = self._objects[index].mon.array(field)
+            lowered.values[name] = data.reshape(data.shape[0], -1)  # a view the kernel fills
         self.ts, self.t_start, self.t_end, self.dt = ts, float(start), float(end), dt
         self._stop_requested = False
         info = run_chunks(

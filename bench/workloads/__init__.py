@@ -1,0 +1,1 @@
+"""Workloads of the benchmark suite, one module per model and peer."""
