@@ -29,6 +29,7 @@ import numpy as np
 from brainlab.errors import ModelUseError
 
 __all__ = [
+    "DEFAULT_FASTMATH",
     "Settings",
     "export_settings",
     "get_backend",
@@ -43,6 +44,7 @@ __all__ = [
     "get_numba_profile",
     "get_numerical_method",
     "get_settings",
+    "is_fast_loops",
     "is_jit",
     "is_merge_integrators",
     "is_merge_steps",
@@ -62,7 +64,13 @@ __all__ = [
     "temporary",
 ]
 
-_DEFAULT_NUMBA = {"nopython": True, "fastmath": False, "nogil": True, "parallel": False, "cache": True}
+# fastmath: only 'arcp' (x / p may become x * (1 / p), the reciprocal hoisted out
+# of the loop) and 'contract' (a * b + c may become one fused multiply-add).
+# Both change results by at most an ulp or so per operation and let LLVM
+# vectorise scalar-mode loops; flags that assume no NaN/inf ('nnan', 'ninf') or
+# reorder sums ('reassoc') are not used, so divergence checks keep working.
+DEFAULT_FASTMATH = frozenset({"arcp", "contract"})
+_DEFAULT_NUMBA = {"nopython": True, "fastmath": DEFAULT_FASTMATH, "nogil": True, "parallel": False, "cache": True}
 
 
 @dataclasses.dataclass
@@ -83,6 +91,7 @@ class Settings:
     numba: dict = dataclasses.field(default_factory=lambda: dict(_DEFAULT_NUMBA))
     delay_tolerance: float = 0.05
     monitor_budget: int = 2 * 1024**3
+    fast_loops: bool = True
     cache_dir: str | None = None
     # Counters for automatic object names ("NeuGroup0", ...); kept here because
     # this object is the one place allowed to hold process-wide state.
@@ -139,6 +148,7 @@ def set(
     delay_tolerance: float | None = None,
     monitor_budget: int | None = None,
     cache_dir: str | os.PathLike | None = None,
+    fast_loops: bool | None = None,
 ) -> None:
     """Change global settings; arguments left as ``None`` keep their value.
 
@@ -171,6 +181,14 @@ def set(
     cache_dir : str or path, optional
         Directory of generated kernels (default: ``$BRAINLAB_CACHE_DIR`` or the
         user cache directory).
+    fast_loops : bool, optional
+        Loop rewrites that let LLVM vectorise the kernel (default ``True``):
+        purely elementwise vector-mode neuron steps compile as scalar loops
+        (:mod:`brainlab.lower.scalarise`), small ``if`` statements of scalar
+        loops become branch-free (:mod:`brainlab.lower.ifconvert`) and the
+        current element's state stays in locals (:mod:`brainlab.lower.promote`).
+        Results are those of the code as written, up to rounding. ``False``
+        compiles every step as written.
     """
     s = _settings
     if jit is not None:
@@ -195,6 +213,8 @@ def set(
         s.show_code = bool(show_code)
     if show_code_scope is not None:
         s.show_code_scope = bool(show_code_scope)
+    if fast_loops is not None:
+        s.fast_loops = bool(fast_loops)
     if delay_tolerance is not None:
         if not (0.0 <= float(delay_tolerance) < 0.5):
             raise ModelUseError(f"profile delay_tolerance must be in [0, 0.5), got {delay_tolerance!r}.")
@@ -384,6 +404,11 @@ def get_num_thread_gpu() -> int:
 def is_jit() -> bool:
     """Return whether networks are compiled with Numba."""
     return _settings.jit
+
+
+def is_fast_loops() -> bool:
+    """Return whether the kernel's loops are rewritten for speed (see :func:`set`)."""
+    return _settings.fast_loops
 
 
 def is_merge_integrators() -> bool:

@@ -59,7 +59,7 @@ def test_exported_settings_are_detached_and_load_back():
     exported = bp.profile.export_settings()
     bp.profile.reset()
     assert exported.dt == 0.02 and exported.numba["fastmath"] is True
-    assert (bp.profile.get_dt(), bp.profile.get_numba_profile()["fastmath"]) == (0.1, False)
+    assert (bp.profile.get_dt(), bp.profile.get_numba_profile()["fastmath"]) == (0.1, bp.profile.DEFAULT_FASTMATH)
     bp.profile.load_settings(exported)
     assert (bp.profile.get_dt(), bp.profile.get_numerical_method()) == (0.02, "rk4")
     assert bp.profile.get_numba_profile()["fastmath"] is True

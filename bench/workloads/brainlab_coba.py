@@ -2,8 +2,9 @@
 
 Neurons are one scalar-mode group (the generated kernel is one loop over
 neurons with the integrators inlined); the two projections are vector-mode
-synapses that walk the ``pre2post`` lists of the neurons that spiked
-(event-driven propagation), adding ``w`` to the postsynaptic conductance.
+synapses that walk the targets of the neurons that spiked through
+``pre_slice_syn`` (event-driven propagation over flat arrays; a typed list
+lookup such as ``pre2post[i]`` costs about 0.4 µs in Numba), adding ``w`` to the postsynaptic conductance.
 Spikes are counted in the state (``count``), as the hand-written floor does:
 a dense spike monitor of 64 000 neurons for 10 000 steps would be 5 GB.
 """
@@ -67,29 +68,31 @@ def neuron_update(ST, _t):
     ST["gi"] = int_gi(gi, _t)
 
 
-def exc_update(ST, pre, post, pre2post):
+def exc_update(ST, pre, post, pre_slice_syn):
+    _, targets, slicing = pre_slice_syn  # synapses sorted by presynaptic neuron, CSR-like
     spike = pre["spike"]
     ge = post["ge"]
     for i in range(spike.shape[0]):
         if spike[i] > 0.0:
-            for j in pre2post[i]:
-                ge[j] += W_E
+            for k in range(slicing[i, 0], slicing[i, 1]):
+                ge[targets[k]] += W_E
 
 
-def inh_update(ST, pre, post, pre2post):
+def inh_update(ST, pre, post, pre_slice_syn):
+    _, targets, slicing = pre_slice_syn
     spike = pre["spike"]
     gi = post["gi"]
     for i in range(spike.shape[0]):
         if spike[i] > 0.0:
-            for j in pre2post[i]:
-                gi[j] += W_I
+            for k in range(slicing[i, 0], slicing[i, 1]):
+                gi[targets[k]] += W_I
 
 
 def coba_types() -> tuple[bp.NeuType, bp.SynType, bp.SynType]:
     """Return the COBA neuron type and the excitatory and inhibitory synapse types."""
     state = bp.types.NeuState({"V": V_R, "ge": 0.0, "gi": 0.0, "spike": 0.0, "t_last": -1e7, "count": 0.0})
     lif = bp.NeuType(name="COBA_LIF", ST=state, steps=neuron_update, mode="scalar")
-    requires = dict(pre=bp.types.NeuState(["spike"]), pre2post=bp.types.ListConn())
+    requires = dict(pre=bp.types.NeuState(["spike"]))
     exc = bp.SynType(
         name="COBA_exc", ST=bp.types.SynState({}), steps=exc_update, mode="vector",
         requires={**requires, "post": bp.types.NeuState(["ge"])},

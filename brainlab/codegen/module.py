@@ -65,6 +65,13 @@ class RenderedModule:
         return self.origins.get(lineno)
 
 
+def _literal(value: object) -> str:
+    """``repr`` with sets sorted: the text is hashed, so it must not depend on set order."""
+    if isinstance(value, set | frozenset):
+        return "{" + ", ".join(sorted(repr(v) for v in value)) + "}" if value else "set()"
+    return repr(value)
+
+
 def _line_map(original: ast.FunctionDef, rendered_text: str) -> dict[int, int]:
     """Map line numbers of ``rendered_text`` to those of ``original``.
 
@@ -144,7 +151,7 @@ class ModuleSource:
             lines.append(f"# {name} is injected: {hashlib.sha256(text.encode()).hexdigest()[:16]}")
         if self.jit:
             # nopython is implied by njit (and rejected with a warning by recent Numba).
-            options = ", ".join(f"{k}={v!r}" for k, v in sorted(self.numba_options.items()) if k != "nopython")
+            options = ", ".join(f"{k}={_literal(v)}" for k, v in sorted(self.numba_options.items()) if k != "nopython")
             lines.append(f"_jit = numba.njit({options}, error_model='numpy')")
         else:
             lines += ["", "def _jit(func):", "    return func"]

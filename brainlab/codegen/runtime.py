@@ -69,6 +69,13 @@ def _find_nonfinite_nb(flat, rows):
     """
     for r in rows:
         row = flat[r]
+        # A branch-free pass first (LLVM vectorises it): the state is finite
+        # nearly always, and this check runs every few steps.
+        all_finite = True
+        for k in range(row.size):
+            all_finite &= np.isfinite(row[k])
+        if all_finite:
+            continue
         for k in range(row.size):
             if not np.isfinite(row[k]):
                 return r, k

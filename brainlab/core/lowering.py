@@ -15,13 +15,16 @@ from typing import Any
 
 import numpy as np
 
+from brainlab import profile
 from brainlab.codegen.kernel import InputSpec, KernelSpec, ObjectSpec, StepSpec
 from brainlab.core.base import Ensemble
 from brainlab.core.delays import delay_steps
 from brainlab.core.neurons import NeuGroup, NeuSubGroup
 from brainlab.core.synapses import SynConn
 from brainlab.errors import ModelUseError
+from brainlab.lower.ifconvert import IfConversion, math_names
 from brainlab.lower.rewrite import StateAccess, StepBinding, rewrite_step
+from brainlab.lower.scalarise import is_elementwise
 from brainlab.lower.source import FreeNames
 from brainlab.lower.steps import CONNECTIVITY_NAMES
 from brainlab.types import StateData
@@ -157,9 +160,10 @@ class _Lowerer:
         first_delayed = None
         for step in model.steps:
             self.free_names.append(step.info.free)
+            step_scalar = scalar or self.elementwise(obj, step)
             access_st = StateAccess(
                 rows=obj.ST.index,
-                element="_obj_i" if scalar else None,
+                element="_obj_i" if step_scalar else None,
                 delayed=delayed_rows if step.delayed else None,
             )
             if step.delayed and delayed_rows and first_delayed is None and step.name in obj.get_schedule():
@@ -174,22 +178,24 @@ class _Lowerer:
                 for name, i in step.info.free.integrators.items()
             }
             binding = StepBinding(
-                mode=model.mode,
+                mode="scalar" if step_scalar else model.mode,
                 accesses={"ST": access_st, **{k: v for k, v in accesses.items() if k in step.info.args}},
                 params=params,
-                hetero={p for p in params if scalar and obj.pars.is_heterogeneous(p)},
+                hetero={p for p in params if step_scalar and obj.pars.is_heterogeneous(p)},
                 integrators=integrators,
                 data=step.data_args,
                 numpy_aliases={a for a, m in step.info.free.modules.items() if m == "numpy"},
+                branch_free=self.branch_free(step, integrators) if step_scalar and profile.is_fast_loops() else None,
             )
             name = f"{key}_{step.name}"
             tree, roles = rewrite_step(step.info, binding, name=name, owner=f"{label}, step {step.name!r}")
             arguments = [self.resolve(obj, key, role, role_values) for role in roles]
+            note = ", compiled as an elementwise loop" if step_scalar and not scalar else ""
             steps[step.name] = StepSpec(
                 name=name,
                 tree=tree,
                 origin=step.info,
-                label=f"step function {step.name!r} of {label}",
+                label=f"step function {step.name!r} of {label}{note}",
                 arguments=arguments,
             )
 
@@ -219,6 +225,42 @@ class _Lowerer:
             delay_rows=delay_pairs,
             first_delayed=first_delayed,
             check=check,
+        )
+
+    def elementwise(self, obj: Ensemble, step: Any) -> bool:
+        """Return whether a vector-mode neuron step can run as a scalar loop (:mod:`brainlab.lower.scalarise`)."""
+        if not (self.jit and profile.is_fast_loops() and obj.model.mode == "vector" and isinstance(obj, NeuGroup)):
+            return False
+        if obj.ST.data.ndim != 2 or step.data_args or set(step.info.args) - {"ST", "_t", "_i", "_dt"}:
+            return False
+        for name in step.params:
+            if isinstance(obj.pars[name], np.ndarray) and not obj.pars.is_heterogeneous(name):
+                return False  # an array used as an array (a table, a matrix)
+        free = step.info.free
+        calls = set()
+        for alias, integrator in free.integrators.items():
+            eq = integrator.diff_eq.info
+            modules, _ = math_names(eq.free.modules, {})
+            if not is_elementwise(
+                eq.tree, numpy_modules=modules, elementwise_calls=frozenset(), state="", results=True
+            ):
+                return False
+            calls.add(alias)
+        modules, _ = math_names(free.modules, {})
+        return is_elementwise(step.info.tree, numpy_modules=modules, elementwise_calls=frozenset(calls))
+
+    @staticmethod
+    def branch_free(step: Any, integrators: dict) -> IfConversion:
+        """Return what if-conversion may assume in a scalar-mode step (deterministic integrators are pure)."""
+        free = step.info.free
+        modules, functions = math_names(free.modules, free.imports)
+        pure = {integrators[n][0] for n, i in free.integrators.items() if not i.diff_eq.is_stochastic}
+        return IfConversion(
+            defined=frozenset(),
+            element_vars=frozenset({"_obj_i", "_pre_i", "_post_i"}),
+            pure_calls=frozenset(pure),
+            math_modules=modules,
+            math_imports=functions,
         )
 
     def resolve(self, obj: Ensemble, key: str, role: Any, role_values: dict) -> str:

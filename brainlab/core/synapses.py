@@ -353,6 +353,8 @@ class SynConn(Ensemble):
             "post2syn": lambda: connect.post2syn(j, self.num_post),
             "pre2post": lambda: connect.pre2post(i, j, self.num_pre),
             "post2pre": lambda: connect.post2pre(i, j, self.num_post),
+            "pre_slice_syn": lambda: connect.pre_slice_syn(i, j, self.num_pre),
+            "post_slice_syn": lambda: connect.post_slice_syn(i, j, self.num_post),
         }
         if key not in makers:
             raise ModelUseError(

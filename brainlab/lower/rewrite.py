@@ -15,6 +15,8 @@ import copy
 import dataclasses
 
 from brainlab.errors import ModelDefError
+from brainlab.lower.ifconvert import IfConversion, if_convert
+from brainlab.lower.promote import promote_state
 from brainlab.lower.source import FunctionInfo
 
 __all__ = ["ArgRole", "StateAccess", "StepBinding", "modernise_numpy", "prune_dead_assignments", "rewrite_step"]
@@ -137,6 +139,9 @@ class StepBinding:
         Names of ``requires``/``hand_overs`` data arguments.
     numpy_aliases : set of str
         Names that refer to NumPy in the function.
+    branch_free : IfConversion or None
+        Scalar mode: make the loop body branch-free where safe (what may be
+        assumed about its names); ``None`` keeps branches.
     """
 
     mode: str
@@ -146,6 +151,7 @@ class StepBinding:
     integrators: dict[str, tuple[str, list[str], list[str]]]
     data: list[str]
     numpy_aliases: set[str]
+    branch_free: IfConversion | None = None
 
 
 def _loc(new: ast.AST, old: ast.AST) -> ast.AST:
@@ -344,6 +350,10 @@ def rewrite_step(
     if {"_dbuf", "_dslot"} & rewriter.used:
         roles += [ArgRole("_dbuf", "dbuf"), ArgRole("_dslot", "dslot")]
 
+    if scalar and binding.branch_free is not None:
+        names = frozenset(r.name for r in roles) | {"_t", "_i", "_dt", "_num", "_pre_ids", "_post_ids"}
+        body = if_convert(body, dataclasses.replace(binding.branch_free, defined=binding.branch_free.defined | names))
+        body = promote_state(body) if body else body
     if scalar:
         names_in_body = {n.id for n in ast.walk(ast.Module(body=body, type_ignores=[])) if isinstance(n, ast.Name)}
         prelude: list[ast.stmt] = []
