@@ -49,6 +49,7 @@ __all__ = [
     "is_merge_integrators",
     "is_merge_steps",
     "is_substitute_equation",
+    "is_vector_math",
     "load_settings",
     "reset",
     "run_on_cpu",
@@ -92,6 +93,7 @@ class Settings:
     delay_tolerance: float = 0.05
     monitor_budget: int = 2 * 1024**3
     fast_loops: bool = True
+    vector_math: bool = True
     cache_dir: str | None = None
     # Counters for automatic object names ("NeuGroup0", ...); kept here because
     # this object is the one place allowed to hold process-wide state.
@@ -149,6 +151,7 @@ def set(
     monitor_budget: int | None = None,
     cache_dir: str | os.PathLike | None = None,
     fast_loops: bool | None = None,
+    vector_math: bool | None = None,
 ) -> None:
     """Change global settings; arguments left as ``None`` keep their value.
 
@@ -189,6 +192,10 @@ def set(
         current element's state stays in locals (:mod:`brainlab.lower.promote`).
         Results are those of the code as written, up to rounding. ``False``
         compiles every step as written.
+    vector_math : bool, optional
+        Compiled kernels call vectorisable ``exp`` and ``exprel`` (inlined
+        polynomials, at most 1 and 2 ulp from NumPy's; see
+        :mod:`brainlab.codegen.vecmath`) instead of libm's (default ``True``).
     """
     s = _settings
     if jit is not None:
@@ -215,6 +222,8 @@ def set(
         s.show_code_scope = bool(show_code_scope)
     if fast_loops is not None:
         s.fast_loops = bool(fast_loops)
+    if vector_math is not None:
+        s.vector_math = bool(vector_math)
     if delay_tolerance is not None:
         if not (0.0 <= float(delay_tolerance) < 0.5):
             raise ModelUseError(f"profile delay_tolerance must be in [0, 0.5), got {delay_tolerance!r}.")
@@ -404,6 +413,11 @@ def get_num_thread_gpu() -> int:
 def is_jit() -> bool:
     """Return whether networks are compiled with Numba."""
     return _settings.jit
+
+
+def is_vector_math() -> bool:
+    """Return whether kernels use the vectorisable ``exp``/``exprel`` (see :func:`set`)."""
+    return _settings.vector_math
 
 
 def is_fast_loops() -> bool:

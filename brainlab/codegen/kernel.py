@@ -138,17 +138,20 @@ def _object_lines(obj: ObjectSpec) -> list[str]:
             if item == obj.first_delayed and obj.delay_rows:
                 buf, ptr = f"{obj.key}_dbuf", f"{obj.key}_dptr"
                 lines.append(f"{ptr}[0] = ({ptr}[0] + 1) % {buf}.shape[0]")
+                # The slot in a local: read from the array inside the loop, it
+                # would be reloaded after every store (and block vectorisation).
+                lines.append(f"_slot = {ptr}[0]")
                 for b, s in obj.delay_rows:  # element by element, as monitors
                     lines += [
                         f"for _k in range({obj.flat}.shape[1]):",
-                        f"    {buf}flat[{ptr}[0], {b}, _k] = {obj.flat}[{s}, _k]",
+                        f"    {buf}flat[_slot, {b}, _k] = {obj.flat}[{s}, _k]",
                     ]
-                lines.append(f"_dslot_{obj.key} = ({ptr}[0] + 1) % {buf}.shape[0]")
+                lines.append(f"_dslot_{obj.key} = (_slot + 1) % {buf}.shape[0]")
             lines.append(f"{step.name}({', '.join(step.arguments)})")
     return lines
 
 
-def emit_kernel(spec: KernelSpec, jit: bool, numba_options: dict) -> ModuleSource:
+def emit_kernel(spec: KernelSpec, jit: bool, numba_options: dict, vector_math: bool = False) -> ModuleSource:
     """Build the module of a network (not yet rendered).
 
     Parameters
@@ -159,8 +162,10 @@ def emit_kernel(spec: KernelSpec, jit: bool, numba_options: dict) -> ModuleSourc
         Compile with Numba or run as Python.
     numba_options : dict
         ``numba.njit`` options.
+    vector_math : bool
+        Use the vectorisable ``exp``/``exprel`` of :mod:`brainlab.codegen.vecmath`.
     """
-    source = ModuleSource(jit=jit, numba_options=numba_options)
+    source = ModuleSource(jit=jit, numba_options=numba_options, vector_math=vector_math)
     for free in spec.free_names:
         source.use(free)
     source.add_import(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import hashlib
 import inspect
 
@@ -65,6 +66,37 @@ class RenderedModule:
         return self.origins.get(lineno)
 
 
+@functools.cache
+def _helpers_digest() -> str:
+    """Hash of the helper modules generated code calls.
+
+    Numba's cache only notices changes of the generated file itself, not of the
+    functions it calls: the hash is part of the text, so a changed helper gives
+    new file names and fresh compilations.
+    """
+    from brainlab.codegen import runtime, vecmath
+
+    text = "".join(inspect.getsource(module) for module in (runtime, vecmath))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _use_fast_exp(tree: ast.FunctionDef, names: tuple[set[str], set[str]]) -> None:
+    """Replace calls of ``np.exp``/``math.exp``/an imported ``exp`` by ``_fast_exp``, in place."""
+    modules, functions = names
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or node.keywords or len(node.args) != 1:
+            continue
+        func = node.func
+        numpy_exp = (
+            isinstance(func, ast.Attribute)
+            and func.attr == "exp"
+            and isinstance(func.value, ast.Name)
+            and func.value.id in modules
+        )
+        if numpy_exp or (isinstance(func, ast.Name) and func.id in functions):
+            node.func = ast.copy_location(ast.Name(id="_fast_exp", ctx=ast.Load()), func)
+
+
 def _literal(value: object) -> str:
     """``repr`` with sets sorted: the text is hashed, so it must not depend on set order."""
     if isinstance(value, set | frozenset):
@@ -96,10 +128,15 @@ class ModuleSource:
         Whether ``_jit`` compiles with Numba or is the identity.
     numba_options : dict
         Options for ``numba.njit`` (``cache``, ``nogil``, ``fastmath``, ...).
+    vector_math : bool
+        Compiled modules only: ``exp`` of NumPy or ``math`` and exponential
+        Euler's ``exprel`` become the vectorisable versions of
+        :mod:`brainlab.codegen.vecmath`.
     """
 
-    def __init__(self, jit: bool, numba_options: dict):
+    def __init__(self, jit: bool, numba_options: dict, vector_math: bool = False):
         self.jit = jit
+        self.vector_math = vector_math and jit
         self.numba_options = dict(numba_options)
         self.modules: dict[str, str] = {"_np": "numpy"}
         self.imports: dict[str, tuple[str, str]] = {}
@@ -131,15 +168,25 @@ class ModuleSource:
         """Append a generated function."""
         self.units.append(unit)
 
+    def _exp_names(self) -> tuple[set[str], set[str]]:
+        """Return the module aliases of numpy/math, and the names imported as their ``exp``."""
+        modules = {alias for alias, module in self.modules.items() if module in ("numpy", "math")}
+        functions = {a for a, (m, n) in self.imports.items() if m in ("numpy", "math") and n == "exp"}
+        return modules, functions
+
     def _header(self) -> list[str]:
         from brainlab import __version__
 
-        lines = [HEADER.format(version=__version__), "import numba"]
+        lines = [HEADER.format(version=__version__), f"# helpers: {_helpers_digest()}", "import numba"]
         for alias, module in sorted(self.modules.items()):
             lines.append(f"import {module} as {alias}" if alias != module else f"import {module}")
         for alias, (module, name) in sorted(self.imports.items()):
             lines.append(f"from {module} import {name} as {alias}")
-        lines.append("from brainlab.codegen.runtime import exprel as _exprel")
+        if self.vector_math:
+            lines.append("from brainlab.codegen.vecmath import exp_kernel as _fast_exp")
+            lines.append("from brainlab.codegen.vecmath import exprel_kernel as _exprel")
+        else:
+            lines.append("from brainlab.codegen.runtime import exprel as _exprel")
         lines.append("from brainlab.codegen.runtime import normal_like as _normal_like")
         for name, obj in sorted(self.injected.items()):
             # The source of injected functions is part of the hash, so changing
@@ -166,6 +213,8 @@ class ModuleSource:
             if unit.jit:
                 lines.append("@_jit")
             start = len(lines) + 1  # 1-based number of the `def` line
+            if self.vector_math:
+                _use_fast_exp(unit.tree, self._exp_names())
             ast.fix_missing_locations(unit.tree)
             text = ast.unparse(unit.tree)
             mapping = _line_map(unit.tree, text) if unit.origin is not None else {}

@@ -83,7 +83,9 @@ def build_kernel(lowered: Lowered, previous: KernelHandle | None) -> tuple[Kerne
         user's function and line.
     """
     jit = profile.is_jit()
-    source = emit_kernel(lowered.spec, jit=jit, numba_options=profile.get_numba_profile())
+    source = emit_kernel(
+        lowered.spec, jit=jit, numba_options=profile.get_numba_profile(), vector_math=profile.is_vector_math()
+    )
     rendered = source.render()
     _show(rendered, lowered)
     if previous is not None and previous.rendered.digest == rendered.digest:

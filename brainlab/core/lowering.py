@@ -22,6 +22,7 @@ from brainlab.core.delays import delay_steps
 from brainlab.core.neurons import NeuGroup, NeuSubGroup
 from brainlab.core.synapses import SynConn
 from brainlab.errors import ModelUseError
+from brainlab.lower.hoist import Hoisting
 from brainlab.lower.ifconvert import IfConversion, math_names
 from brainlab.lower.rewrite import StateAccess, StepBinding, rewrite_step
 from brainlab.lower.scalarise import is_elementwise
@@ -187,6 +188,19 @@ class _Lowerer:
                 numpy_aliases={a for a, m in step.info.free.modules.items() if m == "numpy"},
                 branch_free=self.branch_free(step, integrators) if step_scalar and profile.is_fast_loops() else None,
             )
+            if step_scalar and self.jit and profile.is_fast_loops():
+                binding = dataclasses.replace(
+                    binding, inline_functions={unit.tree.name: unit.tree for unit in self.integrator_units}
+                )
+            if scalar and isinstance(obj, SynConn) and self.jit and profile.is_fast_loops():
+                binding = dataclasses.replace(
+                    binding,
+                    hoist=Hoisting(
+                        purity=binding.branch_free,
+                        invariant=frozenset({"_t", "_dt", "_np", *step.info.free.modules})
+                        | frozenset(p for p in params if p not in binding.hetero),
+                    ),
+                )
             name = f"{key}_{step.name}"
             tree, roles = rewrite_step(step.info, binding, name=name, owner=f"{label}, step {step.name!r}")
             arguments = [self.resolve(obj, key, role, role_values) for role in roles]
@@ -255,6 +269,7 @@ class _Lowerer:
         free = step.info.free
         modules, functions = math_names(free.modules, free.imports)
         pure = {integrators[n][0] for n, i in free.integrators.items() if not i.diff_eq.is_stochastic}
+        pure.add("_exprel")  # exponential Euler's (exp(z) - 1) / z, once inlined
         return IfConversion(
             defined=frozenset(),
             element_vars=frozenset({"_obj_i", "_pre_i", "_post_i"}),

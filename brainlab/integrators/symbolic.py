@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.precedence import PRECEDENCE
 
 __all__ = ["SymbolicError", "expr_to_sympy", "function_to_sympy", "sympy_to_code"]
 
@@ -172,6 +173,17 @@ class _Printer(NumPyPrinter):
 
     def _module_format(self, fqn: str, register: bool = True) -> str:
         return super()._module_format(fqn, register).replace("numpy.", "_np.")
+
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        # Integer powers as integer literals: Numba expands `x ** 3` into
+        # multiplications, while `x ** (-3.0)` calls pow(), about 20 ns each.
+        base, exponent = expr.as_base_exp()
+        if exponent.is_Integer and exponent != 0:
+            text = self.parenthesize(base, PRECEDENCE["Pow"], strict=True)
+            if abs(int(exponent)) != 1:
+                text = f"{text} ** {abs(int(exponent))}"
+            return text if exponent > 0 else f"(1.0 / {text})"
+        return super()._print_Pow(expr, rational=rational)
 
 
 def sympy_to_code(expr: sp.Expr, result_name: str = "_res") -> list[str]:

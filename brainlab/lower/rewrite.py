@@ -15,7 +15,9 @@ import copy
 import dataclasses
 
 from brainlab.errors import ModelDefError
+from brainlab.lower.hoist import Hoisting, hoist_presynaptic
 from brainlab.lower.ifconvert import IfConversion, if_convert
+from brainlab.lower.inline import inline_calls
 from brainlab.lower.promote import promote_state
 from brainlab.lower.source import FunctionInfo
 
@@ -142,6 +144,11 @@ class StepBinding:
     branch_free : IfConversion or None
         Scalar mode: make the loop body branch-free where safe (what may be
         assumed about its names); ``None`` keeps branches.
+    hoist : Hoisting or None
+        Scalar-mode synapses: compute presynaptic work once per neuron
+        (:mod:`brainlab.lower.hoist`); ``None`` keeps it per synapse.
+    inline_functions : dict
+        Generated functions (integrators) that may be inlined so that hoisting sees inside them.
     """
 
     mode: str
@@ -152,6 +159,8 @@ class StepBinding:
     data: list[str]
     numpy_aliases: set[str]
     branch_free: IfConversion | None = None
+    hoist: Hoisting | None = None
+    inline_functions: dict[str, ast.FunctionDef] = dataclasses.field(default_factory=dict)
 
 
 def _loc(new: ast.AST, old: ast.AST) -> ast.AST:
@@ -350,9 +359,15 @@ def rewrite_step(
     if {"_dbuf", "_dslot"} & rewriter.used:
         roles += [ArgRole("_dbuf", "dbuf"), ArgRole("_dslot", "dslot")]
 
+    prologue: list[ast.stmt] = []
     if scalar and binding.branch_free is not None:
         names = frozenset(r.name for r in roles) | {"_t", "_i", "_dt", "_num", "_pre_ids", "_post_ids"}
         body = if_convert(body, dataclasses.replace(binding.branch_free, defined=binding.branch_free.defined | names))
+        # Integrators inlined: one flat loop body for LLVM to vectorise (it
+        # refuses to inline large callees), and visible to hoisting.
+        body = inline_calls(body, binding.inline_functions)
+        if binding.hoist is not None and "pre" in binding.accesses:
+            prologue, body = hoist_presynaptic(body, binding.hoist)
         body = promote_state(body) if body else body
     if scalar:
         names_in_body = {n.id for n in ast.walk(ast.Module(body=body, type_ignores=[])) if isinstance(n, ast.Name)}
@@ -372,7 +387,7 @@ def rewrite_step(
         )
         for stmt in (loop, *prelude):
             _loc(stmt, tree)
-        body = [loop]
+        body = [*prologue, loop]
 
     tree.name = name
     tree.args = ast.arguments(
