@@ -190,3 +190,110 @@ def test_fast_loops_false_compiles_the_code_as_written():
     net = bp.Network(group)
     net.run(1.0)
     assert "_if0 = _t - _ST4 <= t_refractory" in _source(net)
+
+
+# --- vectorisable exp / exprel ---------------------------------------------------------------
+
+
+def _ulps(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance in units in the last place (floats ordered as integers)."""
+    ia, ib = (np.asarray(x, np.float64).view(np.int64) for x in (a, b))
+    ia = np.where(ia < 0, np.int64(-(2**63)) - ia, ia)
+    ib = np.where(ib < 0, np.int64(-(2**63)) - ib, ib)
+    return np.abs(ia - ib)
+
+
+def test_fast_exp_is_within_two_ulp_of_numpy_on_ten_million_inputs():
+    from brainlab.codegen.vecmath import EXP_DOMAIN, fast_exp
+
+    rng = np.random.default_rng(3)
+    x = np.concatenate([rng.uniform(*EXP_DOMAIN, 5_000_000), rng.uniform(-20.0, 20.0, 5_000_000)])
+    assert _ulps(fast_exp(x), np.exp(x)).max() <= 2
+
+
+def test_fast_exprel_and_expm1_are_within_their_bounds_on_ten_million_inputs():
+    from brainlab.codegen.vecmath import fast_expm1, fast_exprel
+
+    rng = np.random.default_rng(4)
+    z = np.concatenate([rng.uniform(-1.5, 1.5, 6_000_000), rng.uniform(-700.0, 700.0, 4_000_000)])
+    assert _ulps(fast_exprel(z), np.expm1(z) / z).max() <= 2
+    assert _ulps(fast_expm1(z), np.expm1(z)).max() <= 3
+
+
+def test_fast_exp_special_values():
+    from brainlab.codegen.vecmath import fast_exp, fast_exprel
+
+    x = np.array([np.nan, np.inf, -np.inf, 710.0, -800.0, 0.0, 1.0])
+    out = fast_exp(x)
+    assert np.isnan(out[0]) and out[1] == np.inf and out[2] == 0.0 and out[3] == np.inf and out[4] == 0.0
+    assert out[5] == 1.0 and out[6] == np.exp(1.0)
+    rel = fast_exprel(np.array([0.0, 1e-300, np.inf, -np.inf, np.nan]))
+    assert rel[0] == 1.0 and rel[1] == 1.0 and rel[2] == np.inf and rel[3] == 0.0 and np.isnan(rel[4])
+
+
+def test_vector_math_changes_nothing_beyond_rounding_in_a_network():
+    runs = {}
+    for vector_math in (True, False):
+        bp.profile.set(dt=0.04, vector_math=vector_math)
+        net, neurons, _ = gamma_network(num=20)
+        net.run(100.0, inputs=[neurons, "ST.input", 1.2])
+        runs[vector_math] = (neurons.mon.spike.copy(), neurons.mon.V.copy(), _source(net))
+    assert "_fast_exp(" in runs[True][2] and "_fast_exp(" not in runs[False][2]
+    np.testing.assert_array_equal(runs[True][0], runs[False][0])
+    np.testing.assert_allclose(runs[True][1], runs[False][1], rtol=1e-9, atol=1e-8)
+
+
+# --- inlining and hoisting of per-synapse work ---------------------------------------------------
+
+
+def test_integrators_are_inlined_into_scalar_loops():
+    from brainlab.lower.inline import inline_calls
+
+    callee = _tree("def f(x, a):\n    y = x * a\n    return y + 1.0")
+    body = _body("v = f(ST[0, _obj_i], 2.0)\nST[0, _obj_i] = v")
+    inlined = inline_calls(body, {"f": callee})
+    text = "\n".join(ast.unparse(s) for s in inlined)
+    assert "f(" not in text and "_il0_y = _il0_x * _il0_a" in text
+    ST = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(_run(inlined, ST.copy(), 0.0), ST * np.array([[2.0], [1.0]]) + [[1.0], [0.0]])
+    branchy = _tree("def g(x):\n    if x > 0:\n        return x\n    return -x")
+    assert inline_calls(_body("v = g(1.0)"), {"g": branchy})[0].value.func.id == "g"  # not straight-line
+
+
+def test_presynaptic_work_is_hoisted_out_of_the_synapse_loop():
+    from brainlab.lower.hoist import Hoisting, hoist_presynaptic
+
+    purity = IfConversion(
+        defined=frozenset(), element_vars=frozenset({"_obj_i", "_pre_i"}), pure_calls=frozenset(),
+        math_modules=frozenset({"np"}),
+    )  # fmt: skip
+    rules = Hoisting(purity=purity, invariant=frozenset({"_t", "_dt", "np", "V_th", "beta"}))
+    body = _body(
+        """
+        T = 1 / (1 + np.exp(-(pre[0, _pre_i] - V_th) / 2))
+        s = ST[0, _obj_i] + _dt * np.exp(-beta * T) * (T - ST[0, _obj_i])
+        ST[0, _obj_i] = s
+        """
+    )
+    prologue, new_body = hoist_presynaptic(body, rules)
+    loop = prologue[-1]
+    assert isinstance(loop, ast.For) and loop.target.id == "_p"
+    body_text = "\n".join(ast.unparse(s) for s in new_body)
+    assert "np.exp" not in body_text and "_hv" in body_text  # no transcendental left per synapse
+    written = _body("post[1, _post_i] = 1.0") + body
+    assert hoist_presynaptic(written, rules) == ([], written)  # post may be pre: nothing moves
+
+
+def test_seed_gamma_synapses_compute_presynaptic_work_once_and_agree():
+    runs = {}
+    for fast in (True, False):
+        bp.profile.set(dt=0.04, fast_loops=fast)
+        net, neurons, synapses = gamma_network(num=20)
+        net.run(100.0, inputs=[neurons, "ST.input", 1.2])
+        runs[fast] = (neurons.mon.spike.copy(), synapses.ST["s"].copy(), _source(net))
+    update = runs[True][2][runs[True][2].index("def o1_synapse_update") :].split("\n@_jit")[0]
+    assert "for _p in range(_n_pre):" in update
+    per_synapse = update[update.index("for _obj_i") :]
+    assert "exp(" not in per_synapse and "_exprel(" not in per_synapse
+    np.testing.assert_array_equal(runs[True][0], runs[False][0])
+    np.testing.assert_allclose(runs[True][1], runs[False][1], rtol=1e-9, atol=1e-12)
