@@ -5,6 +5,7 @@ Usage::
     python -m bench.workloads.brainlab_runs coba --n 4000
     python -m bench.workloads.brainlab_runs floor --n 4000
     python -m bench.workloads.brainlab_runs gamma --form idiomatic [--float32]
+    python -m bench.workloads.brainlab_runs gamma-floor
     python -m bench.workloads.brainlab_runs rerun --net gamma|lif1000
 
 The kernel cache is wherever ``BRAINLAB_CACHE_DIR`` and ``NUMBA_CACHE_DIR``
@@ -101,6 +102,24 @@ def _gamma(form: str) -> dict:
     }
 
 
+def _gamma_floor() -> dict:
+    from bench.workloads.gamma_floor import FloorGamma
+
+    floor = FloorGamma()
+    steps = round(500.0 / 0.04)
+    t0 = time.perf_counter()
+    floor.run(1)  # compiles (or loads from Numba's cache)
+    build_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    spikes = int(floor.run(steps).sum())
+    first_run_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    floor.run(steps)
+    run_s = time.perf_counter() - t0
+    return {"build_s": build_s, "first_run_s": first_run_s, "run_s": run_s, "steps": steps, "spikes": spikes,
+            "rate_hz": spikes / 100 / 0.5}  # fmt: skip
+
+
 def _rerun(net_name: str) -> dict:
     """Wall time of ``net.run`` after a parameter change in repeat mode (the slider case)."""
     if net_name == "gamma":
@@ -130,7 +149,7 @@ def _rerun(net_name: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("workload", choices=["coba", "floor", "gamma", "rerun"])
+    parser.add_argument("workload", choices=["coba", "floor", "gamma", "gamma-floor", "rerun"])
     parser.add_argument("--n", type=int, default=P.N_DEFAULT)
     parser.add_argument("--form", choices=["seed", "idiomatic"], default="idiomatic")
     parser.add_argument("--float32", action="store_true")
@@ -148,6 +167,8 @@ def main() -> None:
         record |= {"workload": "coba", "n": args.n, **_coba(args.n)}
     elif args.workload == "floor":
         record |= {"peer": "numba floor", "workload": "coba", "n": args.n, **_floor(args.n)}
+    elif args.workload == "gamma-floor":
+        record |= {"peer": "numba floor (per synapse)", "workload": "gamma seed", "n": 100, **_gamma_floor()}
     elif args.workload == "gamma":
         record |= {"workload": f"gamma {args.form}", "n": 100, **_gamma(args.form)}
     else:

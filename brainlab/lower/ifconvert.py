@@ -10,11 +10,13 @@ although both sides are a handful of arithmetic operations. This pass rewrites
         V = V_reset
         ST[3, _obj_i] = 1.0
 
-into predicated assignments that LLVM turns into vector selects::
+into predicated assignments that LLVM turns into vector selects, and
+conditional stores of state elements that it turns into masked stores::
 
     _if0 = V > V_th
     V = V_reset if _if0 else V
-    ST[3, _obj_i] = 1.0 if _if0 else ST[3, _obj_i]
+    if _if0:
+        ST[3, _obj_i] = 1.0
 
 Both sides are then always evaluated, so an ``if`` is converted only when that
 is harmless and cheap:
@@ -34,7 +36,8 @@ is harmless and cheap:
 
 Semantics are those of the original code: an assignment under a false
 predicate keeps the old value, and values computed under a false predicate are
-never stored.
+never stored. Only local names get unconditional evaluation; a state element's
+new value is computed inside its conditional store.
 """
 
 from __future__ import annotations
@@ -102,6 +105,7 @@ class _Converter:
         self.ctx = ctx
         self.counter = 0
         self.maybe: set[str] = set()  # names defined on some earlier paths only: never read them
+        self.stored: set[str] = set()  # state elements written unconditionally so far (`ST[3, _obj_i]`)
 
     # --- checks ---------------------------------------------------------------------
     def _index_ok(self, node: ast.expr) -> bool:
@@ -192,7 +196,17 @@ class _Converter:
                     out.append(ast.copy_location(ast.Assign(targets=[target], value=value), stmt))
                     defined.add(target.id)
                     continue
-            elif not self._element(target):
+            elif self._element(target) and ast.unparse(target) in self.stored:
+                pass  # the element was written unconditionally already: a select (kept in a register)
+            elif self._element(target):
+                # A state element: a conditional store, with the value computed
+                # inside it. LLVM vectorises it with masked loads and stores, so
+                # rows that rarely change (refractory clocks, spike counters)
+                # are neither read nor written on the other elements.
+                store = ast.copy_location(ast.Assign(targets=[_store(target)], value=value), stmt)
+                out.append(ast.copy_location(ast.If(test=_name(pred), body=[store], orelse=[]), stmt))
+                continue
+            else:
                 raise _Unsafe
             if not isinstance(value, ast.Name | ast.Constant):
                 # Computed unconditionally in its own statement: inside the
@@ -277,6 +291,9 @@ def if_convert(body: list[ast.stmt], ctx: IfConversion) -> list[ast.stmt]:
                 defined, maybe = trial_defined, trial_maybe
                 continue
         out.append(stmt)
+        if isinstance(stmt, ast.Assign | ast.AugAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            converter.stored |= {ast.unparse(t) for t in targets if isinstance(t, ast.Subscript)}
         names = _assigned_names(stmt)
         if isinstance(stmt, ast.Assign | ast.AugAssign | ast.AnnAssign):
             defined |= names

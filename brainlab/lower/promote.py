@@ -44,14 +44,14 @@ def _row_access(node: ast.AST, state: str, element: str) -> int | None:
 
 
 class _Replace(ast.NodeTransformer):
-    def __init__(self, state: str, element: str):
-        self.state, self.element = state, element
+    def __init__(self, state: str, element: str, rows: set[int]):
+        self.state, self.element, self.rows = state, element, rows
         self.read: set[int] = set()
         self.written: set[int] = set()
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
         row = _row_access(node, self.state, self.element)
-        if row is None:
+        if row is None or row not in self.rows:
             self.generic_visit(node)
             return node
         (self.written if isinstance(node.ctx, ast.Store) else self.read).add(row)
@@ -59,10 +59,32 @@ class _Replace(ast.NodeTransformer):
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
         row = _row_access(node.target, self.state, self.element)
-        if row is not None:
+        if row is not None and row in self.rows:
             self.read.add(row)  # `x += 1` reads x
         self.generic_visit(node)
         return node
+
+
+def _all_rows(body: list[ast.stmt], state: str, element: str) -> set[int]:
+    module = ast.Module(body=body, type_ignores=[])
+    return {r for n in ast.walk(module) if (r := _row_access(n, state, element)) is not None}
+
+
+def _written_rows(stmt: ast.stmt, state: str, element: str, *, top_level: bool) -> set[int]:
+    """Rows ``stmt`` writes: directly (``top_level``) or inside a compound statement."""
+    if isinstance(stmt, ast.Assign | ast.AugAssign):
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        direct = {r for t in targets if (r := _row_access(t, state, element)) is not None}
+        return direct if top_level else set()
+    if top_level:
+        return set()
+    return {
+        r
+        for n in ast.walk(stmt)
+        if isinstance(n, ast.Subscript)
+        and isinstance(n.ctx, ast.Store)
+        and (r := _row_access(n, state, element)) is not None
+    }
 
 
 def _eligible(body: list[ast.stmt], state: str, element: str) -> bool:
@@ -102,9 +124,27 @@ def promote_state(body: list[ast.stmt], state: str = "ST", element: str = "_obj_
     """
     if not _eligible(body, state, element):
         return body
-    replacer = _Replace(state, element)
-    new_body = [replacer.visit(stmt) for stmt in body]
-    used = sorted(replacer.read | replacer.written)
+    # Rows written inside compound statements (the conditional stores of
+    # if-conversion, the user's own ifs) keep those stores: a masked store
+    # leaves the elements that do not change untouched. Their reads before the
+    # first such store use the local; a row also written at the top level
+    # stays in memory altogether.
+    top = {r for stmt in body for r in _written_rows(stmt, state, element, top_level=True)}
+    first_nested: dict[int, int] = {}
+    for k, stmt in enumerate(body):
+        for r in _written_rows(stmt, state, element, top_level=False):
+            first_nested.setdefault(r, k)
+    everywhere = {r for r in _all_rows(body, state, element) if r not in first_nested}
+    read: set[int] = set()
+    written: set[int] = set()
+    new_body = []
+    for k, stmt in enumerate(body):
+        rows = everywhere | {r for r, first in first_nested.items() if k < first and r not in top}
+        replacer = _Replace(state, element, rows)
+        new_body.append(replacer.visit(stmt))
+        read |= replacer.read
+        written |= replacer.written
+    used = sorted(read | written)
     anchor = body[0]
 
     def access(row: int, ctx: ast.expr_context) -> ast.Subscript:
@@ -125,6 +165,6 @@ def promote_state(body: list[ast.stmt], state: str = "ST", element: str = "_obj_
         ast.copy_location(
             ast.Assign(targets=[access(r, ast.Store())], value=ast.Name(id=f"_{state}{r}", ctx=ast.Load())), anchor
         )
-        for r in sorted(replacer.written)
+        for r in sorted(written)
     ]
     return [*loads, *new_body, *stores]
