@@ -33,7 +33,8 @@ import ast
 import copy
 import dataclasses
 
-from brainlab.lower.ifconvert import IfConversion, _Converter, _Unsafe
+from brainlab.lower.ifconvert import IfConversion, is_safe_expression
+from brainlab.lower.inline import RenameNames
 
 __all__ = ["Hoisting", "hoist_presynaptic"]
 
@@ -60,7 +61,6 @@ class Hoisting:
 class _Analysis:
     def __init__(self, rules: Hoisting):
         self.rules = rules
-        self.checker = _Converter(rules.purity)
         self.presynaptic: set[str] = set()  # local names holding presynaptic values
         self.constant: set[str] = set()  # local names holding loop-invariant values (`_a = alpha`)
 
@@ -79,11 +79,7 @@ class _Analysis:
         return any(isinstance(c, ast.Call) and c.func is name for c in ast.walk(root))
 
     def _pure(self, node: ast.expr) -> bool:
-        try:
-            self.checker.check_expr(node)
-        except _Unsafe:
-            return False
-        return self.names_ok(node)
+        return is_safe_expression(node, self.rules.purity) and self.names_ok(node)
 
     def depends_on_pre(self, node: ast.expr) -> bool:
         return any(isinstance(n, ast.Name) and (n.id == _ELEM or n.id in self.presynaptic) for n in ast.walk(node))
@@ -207,7 +203,7 @@ def hoist_presynaptic(body: list[ast.stmt], rules: Hoisting) -> tuple[list[ast.s
         return [], body
 
     # Presynaptic names become per-neuron scalars in the prologue: `_pre_i` -> `_p`.
-    loop_body = [_Rename({_ELEM: "_p"}).visit(s) for s in prologue_stmts]
+    loop_body = [RenameNames({_ELEM: "_p"}).visit(s) for s in prologue_stmts]
     anchor = body[0]
     size = ast.parse(f"{_PRE}.shape[1]", mode="eval").body
     prologue: list[ast.stmt] = [ast.Assign(targets=[ast.Name(id="_n_pre", ctx=ast.Store())], value=size)]
@@ -225,11 +221,3 @@ def hoist_presynaptic(body: list[ast.stmt], rules: Hoisting) -> tuple[list[ast.s
     for stmt in prologue:
         ast.copy_location(stmt, anchor)
     return prologue, new_body
-
-
-class _Rename(ast.NodeTransformer):
-    def __init__(self, mapping: dict[str, str]):
-        self.mapping = mapping
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        return ast.Name(id=self.mapping.get(node.id, node.id), ctx=node.ctx)

@@ -45,7 +45,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 
-__all__ = ["MAX_NODES", "PURE_MATH", "IfConversion", "if_convert"]
+__all__ = ["MAX_NODES", "PURE_MATH", "IfConversion", "if_convert", "is_safe_expression", "math_names"]
 
 # Larger statements keep their branch: evaluating both sides would cost more than it saves.
 MAX_NODES = 400
@@ -269,6 +269,15 @@ def _assign(name: str, value: ast.expr, where: ast.AST) -> ast.Assign:
 
 def _assigned_names(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def is_safe_expression(node: ast.expr, ctx: IfConversion) -> bool:
+    """Return whether ``node`` may be evaluated unconditionally: pure and fault-free (the rules above)."""
+    try:
+        _Converter(ctx).check_expr(node)
+    except _Unsafe:
+        return False
+    return True
 
 
 def if_convert(body: list[ast.stmt], ctx: IfConversion) -> list[ast.stmt]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 import copy
 
-__all__ = ["MAX_DEPTH", "inline_calls"]
+__all__ = ["MAX_DEPTH", "RenameNames", "inline_calls"]
 
 MAX_DEPTH = 4
 
@@ -39,13 +39,16 @@ def _simple(func: ast.FunctionDef) -> bool:
     return not calls_star and not func.args.vararg and not func.args.kwarg and not func.args.kwonlyargs
 
 
-class _Rename(ast.NodeTransformer):
+class RenameNames(ast.NodeTransformer):
+    """Rename the names in ``mapping`` (loads and stores); other names stay."""
+
     def __init__(self, mapping: dict[str, str]):
         self.mapping = mapping
 
     def visit_Name(self, node: ast.Name) -> ast.AST:
+        """Return the renamed name (or the name itself)."""
         if node.id in self.mapping:
-            return ast.Name(id=self.mapping[node.id], ctx=node.ctx)
+            return ast.copy_location(ast.Name(id=self.mapping[node.id], ctx=node.ctx), node)
         return node
 
 
@@ -72,7 +75,7 @@ class _Inliner:
         prefix = f"_il{self.counter}_"
         self.counter += 1
         local_names = set(params) | {t.id for s in func.body[:-1] for t in s.targets}
-        rename = _Rename({name: prefix + name for name in local_names})
+        rename = RenameNames({name: prefix + name for name in local_names})
         out: list[ast.stmt] = []
         for name, arg in zip(params, call.args, strict=True):
             out.append(ast.Assign(targets=[ast.Name(id=prefix + name, ctx=ast.Store())], value=copy.deepcopy(arg)))
