@@ -60,41 +60,29 @@ def _brainlab(*args: str) -> tuple[str, ...]:
 def coba_jobs(n: int, workdir: Path) -> list[Job]:
     """COBA at ``n`` neurons in every peer, brainlab compared with each."""
     group, me = f"COBA N={n}", f"brainlab COBA {n}"
+    brian2 = [
+        Job(
+            f"brian2 {device} COBA {n}",
+            "brian2",
+            (
+                "-m",
+                "bench.workloads.brian2_coba",
+                "--device",
+                device,
+                "--n",
+                str(n),
+                "--workdir",
+                str(workdir / "brian2"),
+            ),
+            group,
+            me,
+        )
+        for device in ("cpp_standalone", "runtime")
+    ]
     return [
         Job(me, "brainlab", _brainlab("coba", "--n", str(n)), group),
         Job(f"numba floor COBA {n}", "brainlab", _brainlab("floor", "--n", str(n)), group, me),
-        Job(
-            f"brian2 cpp_standalone COBA {n}",
-            "brian2",
-            (
-                "-m",
-                "bench.workloads.brian2_coba",
-                "--device",
-                "cpp_standalone",
-                "--n",
-                str(n),
-                "--workdir",
-                str(workdir / "brian2"),
-            ),
-            group,
-            me,
-        ),
-        Job(
-            f"brian2 runtime COBA {n}",
-            "brian2",
-            (
-                "-m",
-                "bench.workloads.brian2_coba",
-                "--device",
-                "runtime",
-                "--n",
-                str(n),
-                "--workdir",
-                str(workdir / "brian2"),
-            ),
-            group,
-            me,
-        ),
+        *brian2,
         Job(f"brainpy COBA {n}", "brainpy", ("-m", "bench.workloads.brainpy_coba", "--n", str(n)), group, me),
     ]
 

@@ -10,7 +10,6 @@ and the shared parameters. Usage::
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 from bench.workloads import coba_params as P
@@ -89,21 +88,9 @@ def main() -> None:
     spikes = run()
     run_s = time.perf_counter() - t0
     count = int(np.asarray(spikes).sum())
-    print(
-        json.dumps(
-            {
-                "peer": "brainpy" + (" float32" if args.float32 else ""),
-                "version": bp.__version__,
-                "workload": "coba",
-                "n": args.n,
-                "setup_s": setup_s,
-                "build_s": None,
-                "first_run_s": first_run_s,
-                "run_s": run_s,
-                "spikes": count,
-                "rate_hz": count / args.n / (P.DURATION / 1000.0),
-            }
-        )
+    peer = "brainpy" + (" float32" if args.float32 else "")
+    P.print_record(
+        peer, bp.__version__, args.n, count, setup_s=setup_s, build_s=None, first_run_s=first_run_s, run_s=run_s
     )
 
 

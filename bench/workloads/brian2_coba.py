@@ -8,7 +8,6 @@ Usage (one measurement, one JSON object on the last stdout line)::
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 
@@ -82,21 +81,9 @@ def main() -> None:
         t0 = time.perf_counter()
         net.run(duration)
         run_s = time.perf_counter() - t0
-    print(
-        json.dumps(
-            {
-                "peer": f"brian2 {args.device}",
-                "version": b2.__version__,
-                "workload": "coba",
-                "n": args.n,
-                "setup_s": setup_s,
-                "build_s": build_s,
-                "first_run_s": first_run_s,
-                "run_s": run_s,
-                "spikes": count,
-                "rate_hz": count / args.n / (P.DURATION / 1000.0),
-            }
-        )
+    peer = f"brian2 {args.device}"
+    P.print_record(
+        peer, b2.__version__, args.n, count, setup_s=setup_s, build_s=build_s, first_run_s=first_run_s, run_s=run_s
     )
 
 

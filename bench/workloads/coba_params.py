@@ -4,6 +4,8 @@ Kept free of imports beyond the standard library so that the Brian2 and BrainPy
 virtualenvs can read it too.
 """
 
+import json
+
 N_DEFAULT = 4000
 EXC_FRACTION = 0.8
 CONNECTIONS_PER_NEURON = 80.0  # p = 80 / N
@@ -23,3 +25,10 @@ def sizes(n: int) -> tuple[int, int, float]:
     """Return (excitatory, inhibitory, connection probability) for ``n`` neurons."""
     n_exc = round(EXC_FRACTION * n)
     return n_exc, n - n_exc, CONNECTIONS_PER_NEURON / n
+
+
+def print_record(peer: str, version: str, n: int, spikes: int, **times: float | None) -> None:
+    """Print a peer's COBA measurement as the JSON line ``bench/suite.py`` reads."""
+    record = {"peer": peer, "version": version, "workload": "coba", "n": n, **times, "spikes": spikes}
+    record["rate_hz"] = spikes / n / (DURATION / 1000.0)
+    print(json.dumps(record))

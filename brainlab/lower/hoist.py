@@ -35,6 +35,7 @@ import dataclasses
 
 from brainlab.lower.ifconvert import IfConversion, is_safe_expression
 from brainlab.lower.inline import RenameNames
+from brainlab.lower.promote import row_access
 
 __all__ = ["Hoisting", "hoist_presynaptic"]
 
@@ -69,9 +70,8 @@ class _Analysis:
             if isinstance(n, ast.Name) and n.id not in (_PRE, _ELEM) and n.id not in self.presynaptic:
                 if n.id not in self.rules.invariant and n.id not in self.constant and not self._is_callee(node, n):
                     return False
-            if isinstance(n, ast.Subscript):
-                if not (isinstance(n.value, ast.Name) and n.value.id == _PRE and _pre_index(n.slice)):
-                    return False
+            if isinstance(n, ast.Subscript) and row_access(n, _PRE, _ELEM) is None:
+                return False
         return True
 
     @staticmethod
@@ -89,17 +89,6 @@ class _Analysis:
 
     def is_constant(self, node: ast.expr) -> bool:
         return self._pure(node) and not self.depends_on_pre(node)
-
-
-def _pre_index(index: ast.expr) -> bool:
-    return (
-        isinstance(index, ast.Tuple)
-        and len(index.elts) == 2
-        and isinstance(index.elts[0], ast.Constant)
-        and type(index.elts[0].value) is int
-        and isinstance(index.elts[1], ast.Name)
-        and index.elts[1].id == _ELEM
-    )
 
 
 def _eligible(body: list[ast.stmt]) -> bool:

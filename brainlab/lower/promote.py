@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import ast
 
-__all__ = ["promote_state"]
+__all__ = ["promote_state", "row_access"]
 
 
-def _row_access(node: ast.AST, state: str, element: str) -> int | None:
+def row_access(node: ast.AST, state: str, element: str) -> int | None:
     """Return the row of ``state[row, element]``, or None for any other subscript."""
     if not (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and node.value.id == state):
         return None
@@ -50,7 +50,7 @@ class _Replace(ast.NodeTransformer):
         self.written: set[int] = set()
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
-        row = _row_access(node, self.state, self.element)
+        row = row_access(node, self.state, self.element)
         if row is None or row not in self.rows:
             self.generic_visit(node)
             return node
@@ -58,7 +58,7 @@ class _Replace(ast.NodeTransformer):
         return ast.copy_location(ast.Name(id=f"_{self.state}{row}", ctx=node.ctx), node)
 
     def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
-        row = _row_access(node.target, self.state, self.element)
+        row = row_access(node.target, self.state, self.element)
         if row is not None and row in self.rows:
             self.read.add(row)  # `x += 1` reads x
         self.generic_visit(node)
@@ -67,14 +67,14 @@ class _Replace(ast.NodeTransformer):
 
 def _all_rows(body: list[ast.stmt], state: str, element: str) -> set[int]:
     module = ast.Module(body=body, type_ignores=[])
-    return {r for n in ast.walk(module) if (r := _row_access(n, state, element)) is not None}
+    return {r for n in ast.walk(module) if (r := row_access(n, state, element)) is not None}
 
 
 def _written_rows(stmt: ast.stmt, state: str, element: str, *, top_level: bool) -> set[int]:
     """Rows ``stmt`` writes: directly (``top_level``) or inside a compound statement."""
     if isinstance(stmt, ast.Assign | ast.AugAssign):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-        direct = {r for t in targets if (r := _row_access(t, state, element)) is not None}
+        direct = {r for t in targets if (r := row_access(t, state, element)) is not None}
         return direct if top_level else set()
     if top_level:
         return set()
@@ -83,7 +83,7 @@ def _written_rows(stmt: ast.stmt, state: str, element: str, *, top_level: bool) 
         for n in ast.walk(stmt)
         if isinstance(n, ast.Subscript)
         and isinstance(n.ctx, ast.Store)
-        and (r := _row_access(n, state, element)) is not None
+        and (r := row_access(n, state, element)) is not None
     }
 
 
@@ -91,7 +91,7 @@ def _eligible(body: list[ast.stmt], state: str, element: str) -> bool:
     module = ast.Module(body=body, type_ignores=[])
     if any(isinstance(n, ast.Continue | ast.Break | ast.Return) for n in ast.walk(module)):
         return False
-    allowed = {id(n.value) for n in ast.walk(module) if _row_access(n, state, element) is not None}
+    allowed = {id(n.value) for n in ast.walk(module) if row_access(n, state, element) is not None}
     uses = [n for n in ast.walk(module) if isinstance(n, ast.Name) and n.id == state]
     if not uses or any(id(n) not in allowed for n in uses):
         return False
