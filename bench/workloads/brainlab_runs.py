@@ -8,6 +8,9 @@ Usage::
     python -m bench.workloads.brainlab_runs gamma-floor
     python -m bench.workloads.brainlab_runs rerun --net gamma|lif1000
 
+``--plain`` compiles the code as written (``fast_loops=False``,
+``vector_math=False``, Numba ``fastmath=False``): the baseline of the speed-ups.
+
 The kernel cache is wherever ``BRAINLAB_CACHE_DIR`` and ``NUMBA_CACHE_DIR``
 point, so the caller decides whether a build is cold or warm.
 """
@@ -153,6 +156,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=P.N_DEFAULT)
     parser.add_argument("--form", choices=["seed", "idiomatic"], default="idiomatic")
     parser.add_argument("--float32", action="store_true")
+    parser.add_argument(
+        "--plain", action="store_true", help="compile as written: no loop rewrites, libm exp, no fastmath"
+    )
     parser.add_argument("--net", choices=["gamma", "lif1000"], default="gamma")
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # the seed's 0.5 ms delay is rounded to 0.52 ms, with a warning
@@ -162,7 +168,11 @@ def main() -> None:
 
     if args.float32:
         bp.profile.set(float_type=np.float32)
-    record: dict = {"peer": "brainlab" + (" float32" if args.float32 else ""), "version": bp.__version__}
+    if args.plain:  # the baseline the speed-ups are measured against
+        bp.profile.set(fast_loops=False, vector_math=False)
+        bp.profile.set_numba_profile(fastmath=False)
+    peer = "brainlab" + (" float32" if args.float32 else "") + (" plain" if args.plain else "")
+    record: dict = {"peer": peer, "version": bp.__version__}
     if args.workload == "coba":
         record |= {"workload": "coba", "n": args.n, **_coba(args.n)}
     elif args.workload == "floor":

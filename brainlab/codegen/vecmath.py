@@ -158,7 +158,8 @@ def fast_exprel(z):
 def fast_expm1(z):
     """``exp(z) - 1``, vectorisable."""
     z = np.asarray(z, dtype=np.float64)
-    return z * fast_exprel(z) if z.ndim else float(z * fast_exprel(z))
+    out = z * fast_exprel(z)
+    return out if np.ndim(out) else float(out)
 
 
 @njit(cache=True, nogil=True)

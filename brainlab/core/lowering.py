@@ -186,7 +186,9 @@ class _Lowerer:
                 integrators=integrators,
                 data=step.data_args,
                 numpy_aliases={a for a, m in step.info.free.modules.items() if m == "numpy"},
-                branch_free=self.branch_free(step, integrators) if step_scalar and profile.is_fast_loops() else None,
+                if_conversion=self.if_conversion_rules(step, integrators)
+                if step_scalar and profile.is_fast_loops()
+                else None,
             )
             if step_scalar and self.jit and profile.is_fast_loops():
                 binding = dataclasses.replace(
@@ -196,7 +198,7 @@ class _Lowerer:
                 binding = dataclasses.replace(
                     binding,
                     hoist=Hoisting(
-                        purity=binding.branch_free,
+                        purity=binding.if_conversion,
                         invariant=frozenset({"_t", "_dt", "_np", *step.info.free.modules})
                         | frozenset(p for p in params if p not in binding.hetero),
                     ),
@@ -264,7 +266,7 @@ class _Lowerer:
         return is_elementwise(step.info.tree, numpy_modules=modules, elementwise_calls=frozenset(calls))
 
     @staticmethod
-    def branch_free(step: Any, integrators: dict) -> IfConversion:
+    def if_conversion_rules(step: Any, integrators: dict) -> IfConversion:
         """Return what if-conversion may assume in a scalar-mode step (deterministic integrators are pure)."""
         free = step.info.free
         modules, functions = math_names(free.modules, free.imports)

@@ -43,6 +43,7 @@ new value is computed inside its conditional store.
 from __future__ import annotations
 
 import ast
+import copy
 import dataclasses
 
 __all__ = ["MAX_NODES", "PURE_MATH", "IfConversion", "if_convert", "is_safe_expression", "math_names"]
@@ -158,8 +159,6 @@ class _Converter:
                 if isinstance(child, ast.expr):
                     self.check_expr(child)
             return
-        if isinstance(node, ast.operator | ast.unaryop | ast.cmpop | ast.boolop):  # pragma: no cover
-            return
         raise _Unsafe
 
     # --- conversion ---------------------------------------------------------------
@@ -252,15 +251,19 @@ def _is_bool(node: ast.expr) -> bool:
     return isinstance(node, ast.BoolOp) and all(_is_bool(v) for v in node.values)
 
 
+def _copy(target: ast.expr, ctx: ast.expr_context) -> ast.expr:
+    """Return a copy of an assignment target, read (``Load``) or written (``Store``)."""
+    clone = copy.deepcopy(target)
+    clone.ctx = ctx  # only the outer node: the indices of a subscript are loads already
+    return clone
+
+
 def _load(target: ast.expr) -> ast.expr:
-    clone = ast.parse(ast.unparse(target), mode="eval").body
-    return ast.copy_location(clone, target)
+    return _copy(target, ast.Load())
 
 
 def _store(target: ast.expr) -> ast.expr:
-    clone = _load(target)
-    clone.ctx = ast.Store()
-    return clone
+    return _copy(target, ast.Store())
 
 
 def _assign(name: str, value: ast.expr, where: ast.AST) -> ast.Assign:

@@ -141,7 +141,7 @@ class StepBinding:
         Names of ``requires``/``hand_overs`` data arguments.
     numpy_aliases : set of str
         Names that refer to NumPy in the function.
-    branch_free : IfConversion or None
+    if_conversion : IfConversion or None
         Scalar mode: make the loop body branch-free where safe (what may be
         assumed about its names); ``None`` keeps branches.
     hoist : Hoisting or None
@@ -158,7 +158,7 @@ class StepBinding:
     integrators: dict[str, tuple[str, list[str], list[str]]]
     data: list[str]
     numpy_aliases: set[str]
-    branch_free: IfConversion | None = None
+    if_conversion: IfConversion | None = None
     hoist: Hoisting | None = None
     inline_functions: dict[str, ast.FunctionDef] = dataclasses.field(default_factory=dict)
 
@@ -360,9 +360,11 @@ def rewrite_step(
         roles += [ArgRole("_dbuf", "dbuf"), ArgRole("_dslot", "dslot")]
 
     prologue: list[ast.stmt] = []
-    if scalar and binding.branch_free is not None:
+    if scalar and binding.if_conversion is not None:
         names = frozenset(r.name for r in roles) | {"_t", "_i", "_dt", "_num", "_pre_ids", "_post_ids"}
-        body = if_convert(body, dataclasses.replace(binding.branch_free, defined=binding.branch_free.defined | names))
+        body = if_convert(
+            body, dataclasses.replace(binding.if_conversion, defined=binding.if_conversion.defined | names)
+        )
         # Integrators inlined: one flat loop body for LLVM to vectorise (it
         # refuses to inline large callees), and visible to hoisting.
         body = inline_calls(body, binding.inline_functions)
