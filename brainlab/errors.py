@@ -13,6 +13,7 @@ import sys
 import warnings
 
 __all__ = [
+    "AnalysisError",
     "BrainlabError",
     "BrainlabWarning",
     "CodeError",
@@ -67,6 +68,15 @@ class CodeError(BrainlabError):
 
     The message quotes the user's line that caused it (file and line number) and
     the generated line, never a raw Numba traceback.
+    """
+
+
+class AnalysisError(BrainlabError):
+    """A dynamics analysis (phase plane, bifurcation) cannot be set up or computed.
+
+    Raised for unknown or unfixed variables and parameters, ranges that are not
+    ``[low, high]``, derivative functions without a symbolic form, and
+    continuations that cannot start. The analyser and its previous results stay usable.
     """
 
 

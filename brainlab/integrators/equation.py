@@ -14,7 +14,9 @@ is the variable and second the time. Its final ``return`` says what it is:
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Callable
+from typing import Any
 
 from brainlab.errors import DiffEquationError
 from brainlab.lower.source import FunctionInfo, analyse_function
@@ -122,6 +124,29 @@ class DiffEquation:
     def expr_names(self) -> list[str]:
         """Names assigned in the body (the intermediate expressions)."""
         return [t.id for s in self.body if isinstance(s, ast.Assign) for t in s.targets if isinstance(t, ast.Name)]
+
+    def drift_sympy(self, symbols: dict) -> Any:
+        """Return the drift ``f`` as one SymPy expression of ``symbols``.
+
+        Parameters
+        ----------
+        symbols : dict
+            ``name -> sympy.Symbol`` for the variable, the time, the other
+            arguments and the parameters.
+
+        Raises
+        ------
+        brainlab.integrators.symbolic.SymbolicError
+            If the function uses a construct without a symbolic translation.
+        """
+        # SymPy is imported here: it is slow to import and only analysis needs it.
+        from brainlab.integrators.symbolic import function_to_sympy
+        from brainlab.lower.rewrite import modernise_numpy
+
+        body = copy.deepcopy(self.body)
+        numpy_aliases = {a for a, m in self.info.free.modules.items() if m == "numpy"}
+        modernise_numpy(ast.Module(body=body, type_ignores=[]), numpy_aliases)
+        return function_to_sympy(body, self.f_expr, symbols, self.info.free.modules, self.info.free.imports)
 
     @property
     def params(self) -> dict:

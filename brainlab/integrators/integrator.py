@@ -145,16 +145,13 @@ class Integrator:
         # SymPy is imported here: only exponential methods need it, and it is slow to import.
         import sympy as sp
 
-        from brainlab.integrators.symbolic import SymbolicError, function_to_sympy, sympy_to_code
+        from brainlab.integrators.symbolic import SymbolicError, sympy_to_code
 
         eq = self.diff_eq
         names = [eq.var_name, eq.t_name, *eq.arg_names, *self.param_names]
         symbols = {n: sp.Symbol(n, real=True) for n in names}
-        body = copy.deepcopy(eq.body)
-        numpy_aliases = {a for a, m in eq.info.free.modules.items() if m == "numpy"}
-        modernise_numpy(ast.Module(body=body, type_ignores=[]), numpy_aliases)
         try:
-            f = function_to_sympy(body, eq.f_expr, symbols, eq.info.free.modules, eq.info.free.imports)
+            f = eq.drift_sympy(symbols)
         except SymbolicError as exc:
             warn_user(
                 f"Exponential Euler: the derivative of {eq.info.name!r} could not be derived "
