@@ -8,7 +8,7 @@ compiles the whole time loop into one cached Numba kernel.
 
 __version__ = "0.1.0"
 
-from brainlab import connect, errors, inputs, integrators, measure, profile, running, types, visualize
+from brainlab import connect, dynamics, errors, inputs, integrators, measure, profile, running, types, visualize
 from brainlab.codegen.compiler import clear_cache
 from brainlab.core import (
     Ensemble,
@@ -24,6 +24,7 @@ from brainlab.core import (
     SynType,
     delayed,
 )
+from brainlab.dynamics import BifurcationAnalyzer, PhasePortraitAnalyzer
 from brainlab.integrators import integrate
 from brainlab.types import NeuState, ObjState, SynState
 
@@ -33,6 +34,7 @@ connectivity = connect
 visualization = visualize
 
 __all__ = [
+    "BifurcationAnalyzer",
     "Ensemble",
     "Network",
     "NeuGroup",
@@ -42,6 +44,7 @@ __all__ = [
     "ObjState",
     "ObjType",
     "ParsUpdate",
+    "PhasePortraitAnalyzer",
     "RunInfo",
     "RunProgress",
     "SynConn",
@@ -52,6 +55,7 @@ __all__ = [
     "connect",
     "connectivity",
     "delayed",
+    "dynamics",
     "errors",
     "inputs",
     "integrate",
