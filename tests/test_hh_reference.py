@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from dynamics_models import get_HH, hh_rates
 from scipy.integrate import solve_ivp
 
 import brainlab as bp
@@ -9,62 +10,10 @@ import brainlab as bp
 C, g_Na, E_Na, g_K, E_K, g_L, E_L, V_th = 1.0, 120.0, 50.0, 36.0, -77.0, 0.3, -54.387, 20.0
 
 
-def alpha_beta(V):
-    am = 0.1 * (V + 40) / (1 - np.exp(-(V + 40) / 10))
-    bm = 4.0 * np.exp(-(V + 65) / 18)
-    ah = 0.07 * np.exp(-(V + 65) / 20.0)
-    bh = 1 / (1 + np.exp(-(V + 35) / 10))
-    an = 0.01 * (V + 55) / (1 - np.exp(-(V + 55) / 10))
-    bn = 0.125 * np.exp(-(V + 65) / 80)
-    return am, bm, ah, bh, an, bn
-
-
-@bp.integrate(method="rk4")
-def int_m(m, t, V):
-    alpha = 0.1 * (V + 40) / (1 - np.exp(-(V + 40) / 10))
-    beta = 4.0 * np.exp(-(V + 65) / 18)
-    return alpha * (1 - m) - beta * m
-
-
-@bp.integrate(method="rk4")
-def int_h(h, t, V):
-    alpha = 0.07 * np.exp(-(V + 65) / 20.0)
-    beta = 1 / (1 + np.exp(-(V + 35) / 10))
-    return alpha * (1 - h) - beta * h
-
-
-@bp.integrate(method="rk4")
-def int_n(n, t, V):
-    alpha = 0.01 * (V + 55) / (1 - np.exp(-(V + 55) / 10))
-    beta = 0.125 * np.exp(-(V + 65) / 80)
-    return alpha * (1 - n) - beta * n
-
-
-@bp.integrate(method="rk4")
-def int_V(V, t, m, h, n, Isyn):
-    INa = g_Na * m**3 * h * (V - E_Na)
-    IK = g_K * n**4 * (V - E_K)
-    IL = g_L * (V - E_L)
-    return (-INa - IK - IL + Isyn) / C
-
-
-def update(ST, _t):
-    m = int_m(ST["m"], _t, ST["V"])
-    h = int_h(ST["h"], _t, ST["V"])
-    n = int_n(ST["n"], _t, ST["V"])
-    V = int_V(ST["V"], _t, ST["m"], ST["h"], ST["n"], ST["input"])
-    ST["spike"] = np.logical_and(ST["V"] < V_th, V >= V_th)
-    ST["V"] = V
-    ST["m"] = m
-    ST["h"] = h
-    ST["n"] = n
-    ST["input"] = 0.0
-
-
 def reference_spike_times(I_ext, t_end, y0):
     def rhs(t, y):
         V, m, h, n = y
-        am, bm, ah, bh, an, bn = alpha_beta(V)
+        am, bm, ah, bh, an, bn = hh_rates(V)
         dV = (-g_Na * m**3 * h * (V - E_Na) - g_K * n**4 * (V - E_K) - g_L * (V - E_L) + I_ext) / C
         return [dV, am * (1 - m) - bm * m, ah * (1 - h) - bh * h, an * (1 - n) - bn * n]
 
@@ -100,12 +49,21 @@ def coupled_update(ST, _t):
     ST["input"] = 0.0
 
 
-def simulated_spike_times(steps, I_ext, t_end, dt):
+def coupled_model():
+    return bp.NeuType(name="HH", ST=bp.types.NeuState(["V", "m", "h", "n", "spike", "input"]), steps=coupled_update)
+
+
+def tutorial_model():
+    """The tutorial's form: one RK4 integrator per variable (tests/dynamics_models.py)."""
+    bp.profile.set(numerical_method="rk4")
+    return get_HH(C, g_Na, E_Na, g_K, E_K, g_L, E_L, V_th)
+
+
+def simulated_spike_times(model, I_ext, t_end, dt):
     bp.profile.set(dt=dt)
-    HH = bp.NeuType(name="HH", ST=bp.types.NeuState(["V", "m", "h", "n", "spike", "input"]), steps=steps)
-    group = bp.NeuGroup(HH, 2, monitors=["V"])
+    group = bp.NeuGroup(model, 2, monitors=["V"])
     V0 = -65.0
-    am, bm, ah, bh, an, bn = alpha_beta(V0)
+    am, bm, ah, bh, an, bn = hh_rates(V0)
     y0 = [V0, am / (am + bm), ah / (ah + bh), an / (an + bn)]
     for key, value in zip(["V", "m", "h", "n"], y0, strict=True):
         group.ST[key] = value
@@ -126,7 +84,7 @@ def simulated_spike_times(steps, I_ext, t_end, dt):
 @pytest.mark.parametrize("I_ext", [10.0, 20.0])
 def test_hh_rk4_spike_times_match_solve_ivp(I_ext):
     """The coupled system with RK4 at dt = 0.01 ms: spike times within 0.05 ms of the reference."""
-    ours, y0 = simulated_spike_times(coupled_update, I_ext, 100.0, 0.01)
+    ours, y0 = simulated_spike_times(coupled_model(), I_ext, 100.0, 0.01)
     reference = reference_spike_times(I_ext, 100.0, y0)
     assert len(ours) == len(reference) >= 5
     np.testing.assert_allclose(ours, reference, atol=0.05)
@@ -142,7 +100,7 @@ def test_hh_tutorial_splitting_converges_at_first_order():
     reference = None
     errors = []
     for dt in (0.02, 0.01, 0.005):
-        ours, y0 = simulated_spike_times(update, 10.0, 60.0, dt)
+        ours, y0 = simulated_spike_times(tutorial_model(), 10.0, 60.0, dt)
         if reference is None:
             reference = reference_spike_times(10.0, 60.0, y0)
         assert len(ours) == len(reference)
