@@ -246,7 +246,7 @@ class BifurcationAnalyzer:
         return branches, specials
 
     # --- limit cycles -------------------------------------------------------------------
-    def limit_cycles(self, hopf: SpecialPoint, branch: Branch, par: str, samples: int = 24, periods: float = 60.0):
+    def limit_cycles(self, hopf: SpecialPoint, branch: Branch, par: str, samples: int = 32, periods: float = 60.0):
         """Simulate the model beyond a Hopf point and measure the cycle's extremes.
 
         Parameters
@@ -257,38 +257,21 @@ class BifurcationAnalyzer:
         par : str
             The varied parameter.
         samples : int
-            Parameter values (one simulated neuron each, in one run).
+            Parameter values along the unstable part of the branch (one
+            simulated neuron each, all in one run).
         periods : float
             Simulated time in periods ``2π/ω`` of the Hopf point; the extremes
             are taken over the last quarter.
         """
-        p_h = hopf.pars[par]
-        unstable = ~branch.stable
-        p_branch = branch[par]
-        k_h = int(np.argmin(np.abs(p_branch - p_h)))
-        side = None
-        for step in (1, -1):
-            k = k_h + step
-            while 0 <= k < len(branch) and abs(p_branch[k] - p_h) < 1e-12:
-                k += step
-            if 0 <= k < len(branch) and unstable[k]:
-                side = step
-                break
-        if side is None:
+        ks = self._unstable_side(hopf, branch, par)
+        if ks is None:
             return None
-        ks = [k_h + side]
-        while 0 <= ks[-1] + side < len(branch) and unstable[ks[-1] + side]:
-            ks.append(ks[-1] + side)
-        lo, hi = self.target_pars[par]
-        p_end = p_branch[ks[-1]]
-        pars = np.linspace(p_h, p_end, samples + 1)[1:]
-        pars = pars[(pars >= lo) & (pars <= hi)]
-        if not len(pars):
-            return None
-        # start next to the unstable equilibrium at each sampled value
-        order = np.argsort(p_branch[ks])
-        start = np.stack([np.interp(pars, p_branch[ks][order], branch[v][ks][order]) for v in self.var_names])
-        start = start + 1e-2 * self.box.spans[:, None]
+        # Samples spread along the unstable stretch of the branch (by arclength, so folds are fine),
+        # each started next to its unstable equilibrium.
+        picks = np.unique(np.round(np.linspace(0, len(ks) - 1, samples + 1)[1:]).astype(int))
+        idx = ks[picks]
+        pars = branch[par][idx]
+        start = np.stack([branch[v][idx] for v in self.var_names]) + 1e-2 * self.box.spans[:, None]
         period = 2 * np.pi / hopf.frequency
         dt = profile.get_dt()
         duration = max(periods * period, 200 * dt)
@@ -310,18 +293,40 @@ class BifurcationAnalyzer:
             periods_found[k] = _mean_period(run.t[tail], x[0])
         return CycleExtrema(par, pars, minimum, maximum, periods_found, hopf)
 
+    def _unstable_side(self, hopf: SpecialPoint, branch: Branch, par: str) -> np.ndarray | None:
+        """Return the indices of the branch points from the Hopf point along its unstable side (or None)."""
+        matrix = _branch_matrix(branch, self.var_names, par)
+        here = np.array([*(hopf.values[v] for v in self.var_names), hopf.pars[par]])
+        scale = np.append(self.box.spans, np.diff(self.target_pars[par]))
+        k_h = int(np.argmin(np.linalg.norm((matrix - here) / scale, axis=1)))
+        for step in (1, -1):
+            ks = []
+            k = k_h + step
+            while 0 <= k < len(branch) and not branch.stable[k]:
+                ks.append(k)
+                k += step
+            if len(ks) > 1:
+                return np.array(ks)
+        return None
+
     def _simulate_cycles(self, start: np.ndarray, duration: float, fixed: dict, par: str, pars: np.ndarray) -> dict:
         """Simulate one neuron per parameter value; those whose state diverges are left out."""
         runs = simulate(self.system, self.var_names, start, duration, {**fixed, par: pars}, owner=self.owner)
         return {k: run for k, run in enumerate(runs) if not run.diverged}
 
     def _cycles(self, branch: Branch, specials: list[SpecialPoint], par: str, others: Mapping[str, float]):
-        out = []
+        out, scanned = [], []
         for point in specials:
-            if point.kind == HOPF:
-                cycle = self.limit_cycles(point, branch, par)
-                if cycle is not None:
-                    out.append(cycle)
+            if point.kind != HOPF:
+                continue
+            side = self._unstable_side(point, branch, par)
+            # Two Hopf points bounding one unstable stretch (HH at 9.8 and 154 µA/cm²) share one scan.
+            if side is None or any(len(np.intersect1d(side, done)) > len(side) // 2 for done in scanned):
+                continue
+            scanned.append(side)
+            cycle = self.limit_cycles(point, branch, par)
+            if cycle is not None:
+                out.append(cycle)
         return out
 
     # --- codimension 2 -----------------------------------------------------------------------
