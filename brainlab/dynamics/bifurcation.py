@@ -133,18 +133,26 @@ class BifurcationAnalyzer:
         """Equilibria (columns) in the ``dynamical_vars`` box at the given parameter values."""
         return fixed_points(self.field, self._par_vector(pars), self.box, resolution=self._grid_points())
 
-    # --- codimension 1 ---------------------------------------------------------------
-    def _branch_problem(self, par: str, others: Mapping[str, float]) -> CurveProblem:
+    def _parameter_map(self, varied: Sequence[str], others: Mapping[str, float]) -> Any:
+        """Return ``pars_at(y)``: the parameter vector with ``varied`` read from ``y[n:]`` (y = (x, p...))."""
         n = len(self.var_names)
-        lo, hi = self.target_pars[par]
-        scale = np.append(self.box.spans, hi - lo)
-        base = self._par_vector({**others, par: lo})
-        k = self._index(par)
+        base = self._par_vector({**others, **{p: self.target_pars[p][0] for p in varied}})
+        slots = [self._index(p) for p in varied]
 
         def pars_at(y: np.ndarray) -> list[Any]:
             p = list(base)
-            p[k] = y[n]
+            for i, k in enumerate(slots):
+                p[k] = y[n + i]
             return p
+
+        return pars_at
+
+    # --- codimension 1 ---------------------------------------------------------------
+    def _branch_problem(self, par: str, others: Mapping[str, float]) -> tuple[CurveProblem, Any]:
+        n = len(self.var_names)
+        lo, hi = self.target_pars[par]
+        scale = np.append(self.box.spans, hi - lo)
+        pars_at = self._parameter_map([par], others)
 
         def residual(y: np.ndarray) -> np.ndarray:
             return self.field.f(y[:n, None], pars_at(y))[:, 0]
@@ -163,9 +171,7 @@ class BifurcationAnalyzer:
             tests[HOPF] = lambda y: float(
                 np.linalg.det(stability.bialternate_product(self.field.jacobian(y[:n, None], pars_at(y))[:, :, 0]))
             )
-        problem = CurveProblem(residual, jacobian, scale, inside, tests)
-        problem.pars_at = pars_at  # type: ignore[attr-defined]
-        return problem
+        return CurveProblem(residual, jacobian, scale, inside, tests), pars_at
 
     def _h_max(self, par: str) -> float:
         lo, hi = self.target_pars[par]
@@ -180,7 +186,7 @@ class BifurcationAnalyzer:
         special_points : list of SpecialPoint
         """
         others = dict(others or {})
-        problem = self._branch_problem(par, others)
+        problem, pars_at = self._branch_problem(par, others)
         y0 = np.append(np.asarray(x0, dtype=float), value)
         h_max = self._h_max(par)
         forward = continue_curve(problem, y0, h_max=h_max)
@@ -188,24 +194,24 @@ class BifurcationAnalyzer:
             raise AnalysisError(f"{self.owner}: the continuation could not start from {y0}: it is not an equilibrium.")
         backward = continue_curve(problem, y0, direction=-forward.tangents[0] * problem.scale, h_max=h_max)
         points = np.vstack([backward.points[::-1], forward.points[1:]])
-        branch = self._make_branch(points, par, others, problem)
-        specials = [self._special(e, par, others, problem) for e in [*backward.events, *forward.events]]
+        branch = self._make_branch(points, par, others, pars_at)
+        specials = [self._special(e, par, others, pars_at) for e in [*backward.events, *forward.events]]
         specials = [s for s in specials if s is not None]
         specials.sort(key=lambda s: s.pars[par])
         return branch, specials
 
-    def _make_branch(self, points: np.ndarray, par: str, others: Mapping[str, float], problem: Any) -> Branch:
+    def _make_branch(self, points: np.ndarray, par: str, others: Mapping[str, float], pars_at: Any) -> Branch:
         n = len(self.var_names)
-        eig = np.array([np.linalg.eigvals(self._jac_at(y[:n], problem.pars_at(y))) for y in points])
+        eig = np.array([np.linalg.eigvals(self._jac_at(y[:n], pars_at(y))) for y in points])
         stable = np.all(eig.real < 0, axis=1) if len(points) else np.zeros(0, dtype=bool)
         pars = {par: points[:, n]}
         pars.update({k: np.full(len(points), v) for k, v in others.items()})
         return Branch(pars, {v: points[:, i] for i, v in enumerate(self.var_names)}, eig, stable)
 
-    def _special(self, event: Any, par: str, others: Mapping[str, float], problem: Any) -> SpecialPoint | None:
+    def _special(self, event: Any, par: str, others: Mapping[str, float], pars_at: Any) -> SpecialPoint | None:
         n = len(self.var_names)
         y = event.y
-        p = problem.pars_at(y)
+        p = pars_at(y)
         jac = self._jac_at(y[:n], p)
         eig = np.linalg.eigvals(jac)
         pars = {par: float(y[n]), **{k: float(v) for k, v in others.items()}}
@@ -228,7 +234,7 @@ class BifurcationAnalyzer:
         others = dict(others or {})
         lo, hi = self.target_pars[par]
         branches, specials = self._branches(par, others, [lo, 0.5 * (lo + hi), hi])
-        cycles = [c for b, s in zip(branches, specials, strict=True) for c in self._cycles(b, s, par, others)]
+        cycles = [c for b, s in zip(branches, specials, strict=True) for c in self._cycles(b, s, par)]
         return Codim1Result(branches, [p for s in specials for p in s], cycles)
 
     def _branches(self, par: str, others: Mapping[str, float], starts: Sequence[float]):
@@ -314,7 +320,7 @@ class BifurcationAnalyzer:
         runs = simulate(self.system, self.var_names, start, duration, {**fixed, par: pars}, owner=self.owner)
         return {k: run for k, run in enumerate(runs) if not run.diverged}
 
-    def _cycles(self, branch: Branch, specials: list[SpecialPoint], par: str, others: Mapping[str, float]):
+    def _cycles(self, branch: Branch, specials: list[SpecialPoint], par: str) -> list[CycleExtrema]:
         out, scanned = [], []
         for point in specials:
             if point.kind != HOPF:
@@ -333,14 +339,8 @@ class BifurcationAnalyzer:
     def _curve_problem(self, kind: str) -> tuple[CurveProblem, int]:
         n = len(self.var_names)
         p1, p2 = self.par_names
-        base = self._par_vector({p1: self.target_pars[p1][0], p2: self.target_pars[p2][0]})
-        k1, k2 = self._index(p1), self._index(p2)
         scale = np.concatenate([self.box.spans, [np.diff(self.target_pars[p])[0] for p in (p1, p2)]])
-
-        def pars_at(y: np.ndarray) -> list[Any]:
-            p = list(base)
-            p[k1], p[k2] = y[n], y[n + 1]
-            return p
+        pars_at = self._parameter_map([p1, p2], {})
 
         def jac(y: np.ndarray) -> np.ndarray:
             return self.field.jacobian(y[:n, None], pars_at(y))[:, :, 0]

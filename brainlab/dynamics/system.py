@@ -41,14 +41,11 @@ class Equation:
         The ``ST`` field the step function integrates it from.
     drift : sympy.Expr
         ``dvar/dt`` in terms of variables, inputs and parameters.
-    integrator : Integrator
-        The engine integrator that advances it.
     """
 
     var: str
     field: str | None
     drift: Any
-    integrator: Any
 
 
 def _st_field(node: ast.expr) -> str | None:
@@ -150,7 +147,7 @@ class ModelSystem:
                     "an argument (an input) instead."
                 )
             field = fields.get(eq.var_name) or (eq.var_name if eq.var_name in model.ST.keys() else None)
-            self.equations[eq.var_name] = Equation(eq.var_name, field, drift, integ)
+            self.equations[eq.var_name] = Equation(eq.var_name, field, drift)
             for arg in eq.arg_names:
                 arguments.setdefault(arg, fields.get(arg))
         self.inputs = {a: f for a, f in arguments.items() if a not in self.equations}
@@ -265,8 +262,6 @@ class VectorField:
         self._f = _compile(args, drifts)
         self._jac = _compile(args, [e for row in jac for e in row])
         self._dfdp = {p: _compile(args, [sp.diff(d, system.symbol(p)) for d in drifts]) for p in extra}
-        self.drifts = drifts
-        self.jacobian_exprs = jac
 
     def par_vector(self, values: Mapping[str, Any]) -> list[Any]:
         """Parameter values in argument order (defaults from the model where not given)."""
