@@ -18,8 +18,7 @@ Measured, in one process after a warm-up (as in a notebook kernel):
 * **codim-1**: the FitzHugh–Nagumo continuation in I ∈ [0, 2] with Hopf points,
   Lyapunov coefficients and the limit-cycle scan (warm).
 
-The models come from ``tests/dynamics_models.py`` (one definition for tests and
-benchmarks until ``brainlab.models`` provides them).
+The models come from ``brainlab.models``.
 """
 
 from __future__ import annotations
@@ -27,39 +26,35 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from dynamics_models import get_FNmodel, get_HH, get_Izhikevich  # noqa: E402
-
-import brainlab as bp  # noqa: E402
+import brainlab as bp
+from brainlab.models import get_FitzHughNagumo, get_HH, get_Izhikevich
 
 
 def _cases() -> dict:
     return {
         "FitzHugh-Nagumo": (
-            lambda: bp.PhasePortraitAnalyzer(get_FNmodel(), {"v": [-3, 3], "w": [-3, 3]}, fixed_vars={"Iext": 0.8}),
-            "Iext",
+            lambda: bp.PhasePortraitAnalyzer(
+                get_FitzHughNagumo(), {"V": [-3, 3], "w": [-3, 3]}, fixed_vars={"I_ext": 0.8}
+            ),
+            "I_ext",
             (0.0, 1.5),
             (-2.8, -1.8, 100.0),
         ),
         "Izhikevich": (
             lambda: bp.PhasePortraitAnalyzer(
-                get_Izhikevich(), {"V": [-80, 40], "u": [-20, 10]}, fixed_vars={"Isyn": 0.0}
+                get_Izhikevich(), {"V": [-80, 40], "u": [-20, 10]}, fixed_vars={"I_ext": 0.0}
             ),
-            "Isyn",
+            "I_ext",
             (-5.0, 10.0),
             (-70.0, -14.0, 100.0),
         ),
         "HH (V, n), m h frozen": (
             lambda: bp.PhasePortraitAnalyzer(
-                get_HH(), {"V": [-90, 40], "n": [0.0, 1.0]}, fixed_vars={"m": 0.05, "h": 0.6, "Isyn": 0.0}
+                get_HH(), {"V": [-90, 40], "n": [0.0, 1.0]}, fixed_vars={"m": 0.05, "h": 0.6, "I_ext": 0.0}
             ),
-            "Isyn",
+            "I_ext",
             (0.0, 20.0),
             (-60.0, 0.3, 100.0),
         ),
@@ -99,7 +94,7 @@ def measure(repeat: int) -> list[dict]:
         records.append({"row": f"recompute: {name}", **_summary(recompute), "samples": repeat})
         records.append({"row": f"trajectory: {name}", **_summary(click), "samples": len(click)})
     analyzer = bp.BifurcationAnalyzer(
-        get_FNmodel(), {"Iext": [0.0, 2.0]}, {"v": [-3, 3], "w": [-3, 3]}, par_resolution=0.01
+        get_FitzHughNagumo(), {"I_ext": [0.0, 2.0]}, {"V": [-3, 3], "w": [-3, 3]}, par_resolution=0.01
     )
     analyzer.codim1()
     runs = []

@@ -8,7 +8,7 @@ compiles the whole time loop into one cached Numba kernel.
 
 __version__ = "0.1.0"
 
-from brainlab import connect, dynamics, errors, inputs, integrators, measure, profile, running, types, visualize
+from brainlab import connect, dynamics, errors, inputs, integrators, measure, models, profile, running, types, visualize
 from brainlab.codegen.compiler import clear_cache
 from brainlab.core import (
     Ensemble,
@@ -62,6 +62,7 @@ __all__ = [
     "integration",
     "integrators",
     "measure",
+    "models",
     "profile",
     "running",
     "types",

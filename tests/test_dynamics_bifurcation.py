@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
-from dynamics_models import get_cusp, get_FNmodel, get_HH, get_hopf_normal_form, get_saddle_node, hh_rates
+from dynamics_models import get_cusp, get_FNmodel, get_hopf_normal_form, get_saddle_node, hh_rates
 from scipy.optimize import brentq
 
 import brainlab as bp
 from brainlab.dynamics import first_lyapunov_coefficient, stability
+from brainlab.models import get_HH
 
 FHN_VARS = {"v": [-3, 3], "w": [-3.0, 3.0]}
 
@@ -101,7 +102,7 @@ def test_hodgkin_huxley_subcritical_hopf_matches_direct_eigenvalues():
     bp.profile.set(dt=0.01)
     analyzer = bp.BifurcationAnalyzer(
         get_HH(),
-        {"Isyn": [0.0, 20.0]},
+        {"I_ext": [0.0, 20.0]},
         {"V": [-90.0, 50.0], "m": [0.0, 1.0], "h": [0.0, 1.0], "n": [0.0, 1.0]},
         par_resolution=0.2,
     )
@@ -112,8 +113,8 @@ def test_hodgkin_huxley_subcritical_hopf_matches_direct_eigenvalues():
     growth = np.array([_hh_max_real_eigenvalue(i) for i in grid])
     k = np.flatnonzero(np.diff(np.sign(growth)))[0]
     direct = grid[k] - growth[k] * (grid[k + 1] - grid[k]) / (growth[k + 1] - growth[k])
-    assert hopf.pars["Isyn"] == pytest.approx(direct, abs=1e-3)
-    assert hopf.pars["Isyn"] == pytest.approx(9.78, abs=0.01)
+    assert hopf.pars["I_ext"] == pytest.approx(direct, abs=1e-3)
+    assert hopf.pars["I_ext"] == pytest.approx(9.78, abs=0.01)
     assert hopf.criticality == "subcritical" and hopf.lyapunov > 0
     pair = hopf.eigenvalues[np.argsort(np.abs(hopf.eigenvalues.real))[:2]]
     assert np.max(np.abs(pair.real)) < 1e-8 and np.all(np.abs(pair.imag) > 0.3)  # ±iω, the others stable

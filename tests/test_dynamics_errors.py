@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 from dynamics_bad_models import get_branching, get_forced, get_no_equations
-from dynamics_models import get_FNmodel, get_HH
+from dynamics_models import get_FNmodel
 
 import brainlab as bp
 from brainlab.errors import AnalysisError, BrainlabError
+from brainlab.models import get_HH
 
 FHN_VARS = {"v": [-3, 3], "w": [-3, 3]}
 

@@ -3,10 +3,11 @@
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from dynamics_models import get_FNmodel, get_HH, get_Izhikevich, get_saddle_node
+from dynamics_models import get_FNmodel, get_saddle_node
 
 import brainlab as bp
 from brainlab.dynamics import stability
+from brainlab.models import get_HH, get_Izhikevich
 
 A, B, TAU = 0.7, 0.8, 12.5
 
@@ -147,7 +148,7 @@ def test_frozen_variables_of_a_4d_model():
     analyzer = bp.PhasePortraitAnalyzer(
         get_HH(),
         target_vars={"V": [-90, 40], "n": [0.0, 1.0]},
-        fixed_vars={"m": 0.05, "h": 0.6, "Isyn": 0.0},
+        fixed_vars={"m": 0.05, "h": 0.6, "I_ext": 0.0},
     )
     points = analyzer.fixed_points()
     assert points
@@ -165,7 +166,7 @@ def test_frozen_variables_of_a_4d_model():
 
 def test_reset_aware_trajectory_of_izhikevich():
     analyzer = bp.PhasePortraitAnalyzer(
-        get_Izhikevich(c=-65.0, d=8.0), target_vars={"V": [-80, 40], "u": [-20, 10]}, fixed_vars={"Isyn": 10.0}
+        get_Izhikevich(c=-65.0, d=8.0), target_vars={"V": [-80, 40], "u": [-20, 10]}, fixed_vars={"I_ext": 10.0}
     )
     assert analyzer.fixed_points() == []  # tonic spiking: no equilibrium at I = 10
     (run,) = analyzer.plot_trajectory([(-65.0, -13.0, 200.0)])

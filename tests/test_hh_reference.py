@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
-from dynamics_models import get_HH, hh_rates
+from dynamics_models import hh_rates
 from scipy.integrate import solve_ivp
 
 import brainlab as bp
+from brainlab.models import get_HH
 
 C, g_Na, E_Na, g_K, E_K, g_L, E_L, V_th = 1.0, 120.0, 50.0, 36.0, -77.0, 0.3, -54.387, 20.0
 

@@ -1,9 +1,10 @@
 """The seed's gamma network in brainlab: as written in the seed, and in its fastest idiomatic form.
 
-As written (``brainlab.demo.gamma_network``): vector-mode HH neurons and a
+As written (``brainlab.demo.gamma_network``, i.e. ``brainlab.models.get_gamma_network``): vector-mode
+Wang–Buzsáki neurons and a
 scalar-mode GABA-A synapse with one ``s`` per synapse (9 900 of them).
 
-Idiomatic: the neurons are a scalar-mode group (one loop, no temporary
+Idiomatic: the neurons are a scalar-mode group (``get_WangBuzsaki(mode='scalar')``: one loop, no temporary
 arrays), and ``s`` depends only on the presynaptic voltage, so all synapses
 leaving one neuron share it. A one-to-one connection holds one ``s`` per
 presynaptic neuron; both synapse steps are explicit loops (no array
@@ -18,10 +19,10 @@ import numpy as np
 
 import brainlab as bp
 from brainlab import demo
-from brainlab.demo import V_th, alpha, beta, int_h, int_n, int_V
+from brainlab.models.conductance import get_WangBuzsaki
 
-E = demo.E
-g_max = demo.g_max
+# the GABA-A kinetics of the quickstart (brainlab.models.networks.get_WangBuzsaki_GABAa's defaults)
+V_th, alpha, beta, E, g_max = 0.0, 12.0, 0.1, -75.0, 0.1
 
 
 @bp.integrate(method="exponential")
@@ -47,18 +48,6 @@ def shared_output(ST, post):
         current[i] -= g_max * (total - s[i]) * (V[i] - E)
 
 
-def scalar_neuron_update(ST, _t):
-    V = ST["V"]
-    h = int_h(ST["h"], _t, V)
-    n = int_n(ST["n"], _t, V)
-    V_new = int_V(V, _t, ST["h"], ST["n"], ST["input"])
-    ST["spike"] = 1.0 if (V < V_th and V_new >= V_th) else 0.0
-    ST["V"] = V_new
-    ST["h"] = h
-    ST["n"] = n
-    ST["input"] = 0.0
-
-
 def seed_network(seed: int = 0) -> tuple[bp.Network, bp.NeuGroup]:
     """The quickstart network as the seed writes it (per-synapse scalar GABA-A)."""
     bp.profile.set(dt=0.04)
@@ -70,7 +59,7 @@ def idiomatic_network(seed: int = 0, num: int = 100) -> tuple[bp.Network, bp.Neu
     """The same network with one ``s`` per presynaptic neuron (vector mode)."""
     bp.profile.set(dt=0.04)
     _, seed_neurons, _ = demo.gamma_network(num=num, seed=seed)
-    hh = bp.NeuType(name="HH_scalar", ST=seed_neurons.model.ST, steps=scalar_neuron_update, mode="scalar")
+    hh = get_WangBuzsaki(method="exponential", mode="scalar")
     neurons = bp.NeuGroup(hh, geometry=num, monitors=["spike", "V"], name="neurons")
     for field in seed_neurons.ST.keys():
         neurons.ST[field] = seed_neurons.ST[field]
