@@ -20,10 +20,20 @@ from brainlab.models.networks import (
     get_WangBuzsaki_GABAa,
 )
 from brainlab.models.oscillators import get_FitzHughNagumo, get_HindmarshRose
+from brainlab.models.plasticity import get_STDP, get_STP
+from brainlab.models.receptors import get_AMPA, get_GABAa, get_GABAb, get_NMDA, mg_block
+from brainlab.models.synapses import (
+    get_alpha_conductance,
+    get_alpha_current,
+    get_exponential_conductance,
+    get_exponential_current,
+    get_gap_junction,
+)
 
 __all__ = [
     "IZHIKEVICH_PRESETS",
     "cann_bump_height",
+    "get_AMPA",
     "get_AdExIF",
     "get_CANN",
     "get_COBA_network",
@@ -31,16 +41,27 @@ __all__ = [
     "get_EI_balance_network",
     "get_ExpIF",
     "get_FitzHughNagumo",
+    "get_GABAa",
+    "get_GABAb",
     "get_HH",
     "get_HindmarshRose",
     "get_Izhikevich",
     "get_Izhikevich_preset",
     "get_LIF",
     "get_MorrisLecar",
+    "get_NMDA",
     "get_QuaIF",
+    "get_STDP",
+    "get_STP",
     "get_WangBuzsaki",
     "get_WangBuzsaki_GABAa",
+    "get_alpha_conductance",
+    "get_alpha_current",
+    "get_exponential_conductance",
+    "get_exponential_current",
     "get_gamma_network",
+    "get_gap_junction",
     "hh_steady_state",
+    "mg_block",
     "wb_steady_state",
 ]
