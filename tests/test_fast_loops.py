@@ -167,9 +167,9 @@ def _gamma_run(fast: bool) -> tuple[np.ndarray, np.ndarray, str]:
 def test_vector_mode_hh_runs_as_a_loop_with_the_same_results():
     spikes_fast, v_fast, source = _gamma_run(True)
     spikes_plain, v_plain, plain_source = _gamma_run(False)
-    update = source[source.index("def o0_neuron_update") :].split("\n@_jit")[0]
+    update = source[source.index("def o0_update") :].split("\n@_jit")[0]
     assert "for _obj_i in range(_num):" in update
-    assert "for _obj_i" not in plain_source[plain_source.index("def o0_neuron_update") :].split("\n@_jit")[0]
+    assert "for _obj_i" not in plain_source[plain_source.index("def o0_update") :].split("\n@_jit")[0]
     assert spikes_fast.sum() > 0
     np.testing.assert_array_equal(spikes_fast, spikes_plain)
     np.testing.assert_allclose(v_fast, v_plain, rtol=1e-9, atol=1e-9)
@@ -299,7 +299,7 @@ def test_seed_gamma_synapses_compute_presynaptic_work_once_and_agree():
         net, neurons, synapses = gamma_network(num=20)
         net.run(100.0, inputs=[neurons, "ST.input", 1.2])
         runs[fast] = (neurons.mon.spike.copy(), synapses.ST["s"].copy(), _source(net))
-    update = runs[True][2][runs[True][2].index("def o1_synapse_update") :].split("\n@_jit")[0]
+    update = runs[True][2][runs[True][2].index("def o1_update") :].split("\n@_jit")[0]
     assert "for _p in range(_n_pre):" in update
     per_synapse = update[update.index("for _obj_i") :]
     assert "exp(" not in per_synapse and "_exprel(" not in per_synapse

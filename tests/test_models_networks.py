@@ -68,8 +68,8 @@ def test_balanced_network_fires_irregularly_although_the_drive_alone_is_regular(
     assert cv > 0.7
     # without recurrence the drive makes a neuron fire regularly and much faster
     net2, alone = get_EI_balance_network(num_exc=2000, num_inh=500, K=200.0)
-    alone["exc"].ST["w"] = 0.0
-    alone["inh"].ST["w"] = 0.0
+    alone["exc"].pars["w"] = 0.0
+    alone["inh"].pars["w"] = 0.0
     net2.run(600.0)
     rate_alone, cv_alone = _rates_and_cv(alone["neurons"].mon.spike[round(100.0 / 0.1) :], 0.1)
     assert rate_alone > 2 * rate and cv_alone < 0.05

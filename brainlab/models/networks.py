@@ -146,44 +146,39 @@ def get_gamma_network(
 
 
 # --- LIF networks with synaptic variables in the neuron -----------------------------------------
-def _exc_jump(ST, pre, post, pre_slice_syn):
-    # Event-driven: walk the synapses of the neurons that spiked (CSR order by presynaptic neuron).
-    _, targets, slicing = pre_slice_syn
-    spike = pre["spike"]
-    ge = post["ge"]
-    for i in range(spike.shape[0]):
-        if spike[i] > 0.0:
-            for k in range(slicing[i, 0], slicing[i, 1]):
-                ge[targets[k]] += ST["w"][k]
+# Event-driven synapses that add ``w`` to the target's ``ge`` or ``gi`` for each presynaptic spike.
+# ``w`` is one runtime parameter per projection (``conn.pars['w']``): ``pre_slice_syn`` walks the
+# synapses in presynaptic order, which need not be the order of per-synapse state.
 
 
-def _inh_jump(ST, pre, post, pre_slice_syn):
-    _, targets, slicing = pre_slice_syn
-    spike = pre["spike"]
-    gi = post["gi"]
-    for i in range(spike.shape[0]):
-        if spike[i] > 0.0:
-            for k in range(slicing[i, 0], slicing[i, 1]):
-                gi[targets[k]] += ST["w"][k]
+def _excitatory_jump(w: float) -> SynType:
+    def update(ST, pre, post, pre_slice_syn):
+        _, targets, slicing = pre_slice_syn  # CSR: the synapses of neuron i are slicing[i, 0]:slicing[i, 1]
+        spike = pre["spike"]
+        ge = post["ge"]
+        for i in range(spike.shape[0]):
+            if spike[i] > 0.0:
+                for k in range(slicing[i, 0], slicing[i, 1]):
+                    ge[targets[k]] += w
 
-
-def _jump_types() -> tuple[SynType, SynType]:
-    pre = NeuState(["spike"])
-    exc = SynType(
-        name="exc_jump",
-        ST=SynState({"w": 0.0}),
-        steps=_exc_jump,
-        requires=dict(pre=pre, post=NeuState(["ge"])),
-        mode="vector",
+    return SynType(
+        name="exc_jump", ST=SynState({}), steps=update, requires=dict(pre=NeuState(["spike"]), post=NeuState(["ge"]))
     )
-    inh = SynType(
-        name="inh_jump",
-        ST=SynState({"w": 0.0}),
-        steps=_inh_jump,
-        requires=dict(pre=pre, post=NeuState(["gi"])),
-        mode="vector",
+
+
+def _inhibitory_jump(w: float) -> SynType:
+    def update(ST, pre, post, pre_slice_syn):
+        _, targets, slicing = pre_slice_syn
+        spike = pre["spike"]
+        gi = post["gi"]
+        for i in range(spike.shape[0]):
+            if spike[i] > 0.0:
+                for k in range(slicing[i, 0], slicing[i, 1]):
+                    gi[targets[k]] += w
+
+    return SynType(
+        name="inh_jump", ST=SynState({}), steps=update, requires=dict(pre=NeuState(["spike"]), post=NeuState(["gi"]))
     )
-    return exc, inh
 
 
 def _lif_synaptic(conductance: bool, **p: float) -> NeuType:
@@ -246,20 +241,21 @@ def _ei_network(
     rng = np.random.default_rng(seed)
     group = NeuGroup(neuron, geometry=num, monitors=list(monitors), name="neurons")
     group.ST["V"] = rng.normal(v0[0], v0[1], num) if v0[1] > 0 else v0[0]
-    exc, inh = _jump_types()
     base = None if seed is None else seed + 1
     e_conn = SynConn(
-        exc, pre_group=group[:n_exc], post_group=group, conn=connect.FixedProb(prob, seed=base), name="exc"
+        _excitatory_jump(w_e),
+        pre_group=group[:n_exc],
+        post_group=group,
+        conn=connect.FixedProb(prob, seed=base),
+        name="exc",
     )
     i_conn = SynConn(
-        inh,
+        _inhibitory_jump(w_i),
         pre_group=group[n_exc:],
         post_group=group,
         conn=connect.FixedProb(prob, seed=None if base is None else base + 1),
         name="inh",
     )
-    e_conn.ST["w"] = w_e
-    i_conn.ST["w"] = w_i
     return Network(group, e_conn, i_conn), {"neurons": group, "exc": e_conn, "inh": i_conn, "num_exc": n_exc}
 
 
@@ -294,8 +290,8 @@ def get_COBA_network(
     prob : float, optional
         Connection probability (default 80 / num).
     w_e, w_i : float
-        Conductance jumps per spike (units of the leak conductance); per-synapse
-        values in ``groups['exc'].ST['w']``.
+        Conductance jumps per spike (units of the leak conductance); runtime
+        parameters ``groups['exc'].pars['w']`` and ``groups['inh'].pars['w']``.
     seed : int or None
         Seed of the initial voltages and of the connections.
     monitors : tuple of str
