@@ -9,13 +9,13 @@ import textwrap
 
 import numpy as np
 import pytest
-from seed_models import get_LIF
 
 import brainlab as bp
 from brainlab.demo import gamma_network
 from brainlab.lower.ifconvert import IfConversion, if_convert
 from brainlab.lower.promote import promote_state
 from brainlab.lower.scalarise import is_elementwise
+from brainlab.models import get_LIF
 
 CTX = IfConversion(
     defined=frozenset({"ST", "_t", "t_ref", "V_th", "V_reset", "rise"}),

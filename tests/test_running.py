@@ -10,10 +10,10 @@ from multiprocessing import get_context
 
 import numpy as np
 import pytest
-from seed_models import get_LIF
 
 import brainlab as bp
 from brainlab.errors import DivergenceError, ModelUseError, SweepError
+from brainlab.models import get_LIF
 from brainlab.running import SweepFailure
 
 pytestmark = pytest.mark.subprocess

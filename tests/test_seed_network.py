@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from seed_models import get_LIF
 
 import brainlab as bp
+from brainlab.models import get_LIF
 
 # --- E/I balance network, as written in the tutorial ------------------------------
 num_exc = 500

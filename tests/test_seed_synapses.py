@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
-from seed_models import get_LIF
 
 import brainlab as bp
+from brainlab.models import get_LIF
 
 tau_decay = 2.0
 g_max = 0.10
