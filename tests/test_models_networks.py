@@ -10,6 +10,7 @@ from brainlab.errors import DelayRoundingWarning
 from brainlab.models.networks import (
     cann_bump_height,
     get_CANN,
+    get_CANN_network,
     get_COBA_network,
     get_CUBA_network,
     get_EI_balance_network,
@@ -77,17 +78,18 @@ def test_balanced_network_fires_irregularly_although_the_drive_alone_is_regular(
 
 def test_cann_bump_has_the_analytic_height_and_tracks_the_stimulus():
     bp.profile.set(dt=0.1, numerical_method="rk4")
-    group = bp.NeuGroup(get_CANN(num=512), 512, monitors=["u"])
+    net, groups = get_CANN_network(num=512, monitors=("u",))
+    group = groups["cann"]
     x = group.x
-    net = bp.Network(group, mode="once")
     net.run(10.0, inputs=(group, "ST.input", 10.0 * np.exp(-(x**2) / (4 * 0.5**2))))
-    net2 = bp.Network(group)
-    net2.run(100.0)  # stimulus off: the bump stays
+    net.run(100.0)  # stimulus off: the bump stays
     u = group.ST["u"]
+    assert group.mon.u.shape == (1000, 512)
     assert x[np.argmax(u)] == pytest.approx(0.0, abs=2 * np.pi / 512)
     assert u.max() == pytest.approx(cann_bump_height(num=512), rel=1e-6)
     np.testing.assert_allclose(u, u.max() * np.exp(-(x**2) / (4 * 0.5**2)), atol=1e-3 * u.max())
     # a stimulus at 1.0 moves the bump there
-    net3 = bp.Network(group)
-    net3.run(50.0, inputs=(group, "ST.input", 2.0 * np.exp(-((x - 1.0) ** 2) / (4 * 0.5**2))))
+    net.run(50.0, inputs=(group, "ST.input", 2.0 * np.exp(-((x - 1.0) ** 2) / (4 * 0.5**2))))
     assert x[np.argmax(group.ST["u"])] == pytest.approx(1.0, abs=0.05)
+    # the type alone, for custom networks
+    assert get_CANN(num=64).hand_overs["couplings"].shape == (64, 64)

@@ -113,6 +113,7 @@ PROTOCOLS = {
     "MorrisLecar": (get_MorrisLecar, 100.0, 0.02, 4000.0),
     "FitzHughNagumo": (get_FitzHughNagumo, 0.8, 0.01, 3000.0),
     "HindmarshRose": (get_HindmarshRose, 3.0, 0.005, 2000.0),
+    "Izhikevich": (bp.models.get_Izhikevich, 10.0, 0.01, 2000.0),
 }
 ODE_METHODS = [m for m in method_names() if not m.startswith("milstein")]  # Milstein is Euler on ODEs
 # AdEx's upstroke is explosive: the trial stages of 3- and 4-stage methods overshoot into exp() overflow.
@@ -170,3 +171,17 @@ def test_every_neuron_has_a_phase_plane(name):
     if name == "QuaIF":  # rest at V_rest (stable) and the threshold at V_c (unstable)
         assert [round(p.values["V"], 9) for p in points] == [-65.0, -50.0]
         assert [p.stability for p in points] == ["stable-point", "unstable-point"]
+
+
+def test_init_state_hand_overs_put_gates_at_steady_state():
+    V = np.array([-70.0, -65.0, -60.0])
+    ml = bp.NeuGroup(get_MorrisLecar(), 3)
+    ml.init_state(ml.ST, V)
+    np.testing.assert_allclose(ml.ST["W"], 0.5 * (1 + np.tanh((V - 2.0) / 30.0)), rtol=1e-12)
+    wb = bp.NeuGroup(get_WangBuzsaki(), 3)
+    wb.init_state(wb.ST, V)
+    ah, bh = 0.07 * np.exp(-(V + 58) / 20), 1 / (np.exp(-0.1 * (V + 28)) + 1)
+    an, bn = -0.01 * (V + 34) / (np.exp(-0.1 * (V + 34)) - 1), 0.125 * np.exp(-(V + 44) / 80)
+    np.testing.assert_allclose(wb.ST["h"], ah / (ah + bh), rtol=1e-12)
+    np.testing.assert_allclose(wb.ST["n"], an / (an + bn), rtol=1e-12)
+    np.testing.assert_array_equal(wb.ST["V"], V)

@@ -13,6 +13,7 @@ from brainlab.models.izhikevich import IZHIKEVICH_PRESETS, get_Izhikevich, get_I
 from brainlab.models.networks import (
     cann_bump_height,
     get_CANN,
+    get_CANN_network,
     get_COBA_network,
     get_CUBA_network,
     get_EI_balance_network,
@@ -36,6 +37,7 @@ __all__ = [
     "get_AMPA",
     "get_AdExIF",
     "get_CANN",
+    "get_CANN_network",
     "get_COBA_network",
     "get_CUBA_network",
     "get_EI_balance_network",

@@ -314,6 +314,11 @@ def get_MorrisLecar(
         ST["W"] = W
         ST["input"] = 0.0
 
+    def init_state(ST: Any, V: Any) -> None:
+        """Set ``V`` and put ``W`` at its steady state W∞(V) (the ``init_state`` hand-over)."""
+        ST["V"] = V
+        ST["W"] = 0.5 * (1 + np.tanh((ST["V"] - V3) / V4))
+
     W0 = 0.5 * (1 + np.tanh((-60.0 - V3) / V4))
     state = NeuState({"V": -60.0, "W": float(W0), "spike": 0.0, "input": 0.0})
-    return NeuType(name="MorrisLecar", ST=state, steps=update)
+    return NeuType(name="MorrisLecar", ST=state, steps=update, hand_overs={"init_state": init_state})

@@ -27,6 +27,7 @@ from brainlab.types import NeuState, SynState
 __all__ = [
     "cann_bump_height",
     "get_CANN",
+    "get_CANN_network",
     "get_COBA_network",
     "get_CUBA_network",
     "get_EI_balance_network",
@@ -484,6 +485,31 @@ def get_CANN(
         steps=update,
         hand_overs={"couplings": couplings, "x": x},
     )
+
+
+def get_CANN_network(
+    num: int = 512, monitors: tuple[str, ...] = ("u",), **parameters: Any
+) -> tuple[Network, dict[str, Any]]:
+    """Build a network of one :func:`get_CANN` group of ``num`` neurons, with monitors.
+
+    Parameters
+    ----------
+    num : int
+        Number of neurons.
+    monitors : tuple of str
+        Fields to record (``'u'``, ``'r'``).
+    **parameters
+        Passed to :func:`get_CANN` (``k``, ``a``, ``J0``, ``tau``, ...).
+
+    Returns
+    -------
+    net : Network
+    groups : dict
+        ``'cann'``: the group; its ``x`` holds the preferred positions, so a
+        stimulus at ``z`` is ``A * np.exp(-(groups['cann'].x - z)**2 / (4 * a**2))``.
+    """
+    group = NeuGroup(get_CANN(num=num, **parameters), geometry=num, monitors=list(monitors), name="cann")
+    return Network(group), {"cann": group}
 
 
 def cann_bump_height(num: int = 512, k: float = 8.1, a: float = 0.5, J0: float = 4.0, span: float = 2 * np.pi) -> float:
