@@ -20,6 +20,7 @@ __all__ = [
     "DelayRoundingWarning",
     "DiffEquationError",
     "DivergenceError",
+    "EquationError",
     "IntegratorError",
     "ModelDefError",
     "ModelUseError",
@@ -69,6 +70,35 @@ class CodeError(BrainlabError):
     The message quotes the user's line that caused it (file and line number) and
     the generated line, never a raw Numba traceback.
     """
+
+
+class EquationError(BrainlabError):
+    """Text of the equation language (``brainlab.equations``) is rejected.
+
+    The message names the line and column and says why, with a hint where one
+    helps (``V^2``: ``**`` is the power). The text is never executed.
+
+    Attributes
+    ----------
+    line, column : int or None
+        Position of the fault (1-based), when it has one.
+    reason : str
+        Why the text was rejected.
+    """
+
+    def __init__(self, reason: str, line: int | None = None, column: int | None = None, hint: str | None = None):
+        where = f"line {line}" + (f", column {column}" if column is not None else "") if line is not None else ""
+        message = f"{where}: {reason}" if where else reason
+        if hint:
+            message += f" ({hint})"
+        super().__init__(message)
+        self.line = line
+        self.column = column
+        self.reason = reason
+        self.hint = hint
+
+    def __reduce__(self):
+        return (type(self), (self.reason, self.line, self.column, self.hint))
 
 
 class AnalysisError(BrainlabError):

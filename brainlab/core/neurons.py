@@ -63,6 +63,22 @@ class NeuType(ObjType):
             heter_params_replace=heter_params_replace,
         )
 
+    @classmethod
+    def from_equations(cls, text: str, **options: Any) -> NeuType:
+        """Build a neuron type from the safe equation language (see :mod:`brainlab.equations`).
+
+        Parameters
+        ----------
+        text : str
+            ``dV/dt = ...`` lines and optional ``threshold:``, ``reset:``, ``refractory:`` lines.
+        **options
+            ``parameters``, ``initial``, ``name``, ``mode``, ``method`` of
+            :func:`brainlab.equations.neuron_from_equations`.
+        """
+        from brainlab.equations.build import neuron_from_equations
+
+        return neuron_from_equations(text, **options)
+
 
 def normalise_geometry(geometry: Any, owner: str) -> tuple[int, ...]:
     """Return a geometry as a tuple of one or two positive ints, or raise ModelUseError."""

@@ -98,6 +98,22 @@ class SynType(ObjType):
                 fields |= step.fields["ST"]
         return [f for f in self.ST.keys() if f in fields]
 
+    @classmethod
+    def from_equations(cls, text: str, **options: Any) -> SynType:
+        """Build a synapse type from the safe equation language (see :mod:`brainlab.equations`).
+
+        Parameters
+        ----------
+        text : str
+            ``ds/dt = ...``, ``on_pre:``, ``pulse:``, ``output:`` and ``delay:`` lines.
+        **options
+            ``parameters``, ``initial``, ``name``, ``method`` of
+            :func:`brainlab.equations.synapse_from_equations`.
+        """
+        from brainlab.equations.build import synapse_from_equations
+
+        return synapse_from_equations(text, **options)
+
 
 def _as_side(value: Any, side: str, owner: str) -> NeuGroup | NeuSubGroup | None:
     if value is None or isinstance(value, NeuGroup | NeuSubGroup):
@@ -138,8 +154,9 @@ class SynConn(Ensemble):
         (``GaussianWeight``, ``DOG``) initialises the state field ``w`` (or
         ``weight``/``weights``) with its weights, which are also kept as
         ``SynConn.weights``.
-    delay : float
-        Synaptic delay in ms, applied to what ``@delayed`` functions read.
+    delay : float, optional
+        Synaptic delay in ms, applied to what ``@delayed`` functions read
+        (default: the type's ``default_delay`` if it has one, else 0).
     name : str, optional
         Name (automatic if omitted).
     monitors : sequence of str, optional
@@ -158,7 +175,7 @@ class SynConn(Ensemble):
         pre_group: NeuGroup | NeuSubGroup | None = None,
         post_group: NeuGroup | NeuSubGroup | None = None,
         conn: Any = None,
-        delay: float = 0.0,
+        delay: float | None = None,
         name: str | None = None,
         monitors: Sequence[str] | None = None,
         satisfies: Mapping[str, Any] | None = None,
@@ -168,6 +185,8 @@ class SynConn(Ensemble):
         if not isinstance(model, SynType):
             raise ModelUseError(f"SynConn needs a SynType as its model, got {type(model).__name__}.")
         owner = f"SynConn {name!r}" if name else f"SynConn of {model.name!r}"
+        if delay is None:  # the type's own default (``delay:`` of the equation language), else none
+            delay = getattr(model, "default_delay", 0.0)
         if not isinstance(delay, numbers.Real) or not np.isfinite(delay) or delay < 0:
             raise ModelUseError(f"{owner}: delay must be a finite number of ms >= 0, got {delay!r}.")
         pre_group = _as_side(pre_group, "pre", owner)

@@ -1,0 +1,13 @@
+"""The safe equation language of brainlab: text in, ordinary NeuType/SynType out.
+
+Text is checked before anything is built from it (:mod:`brainlab.equations.validate`):
+length, characters, parenthesis depth, and a whitelist of syntax nodes and names.
+Python source is then generated from the checked trees only and compiled by the
+normal pipeline, so the types behave like hand-written ones: hot parameters,
+repeat mode, phase planes, bifurcations.
+"""
+
+from brainlab.equations.build import neuron_from_equations, synapse_from_equations
+from brainlab.equations.grammar import ModelSpec, parse_model
+
+__all__ = ["ModelSpec", "neuron_from_equations", "parse_model", "synapse_from_equations"]
