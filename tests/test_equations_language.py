@@ -57,6 +57,11 @@ def test_synapse_statements():
     )
     assert spec.variables == ["s"] and spec.post_fields == {"V"} and spec.delay == 2.0
     assert spec.pulse[0] == "T" and spec.on_pre[0].target == "s"
+    gated = bp.SynType.from_equations(
+        "ds/dt = a/(1 + exp(-(V_pre - 2)/5))*(1 - s) - b*s\noutput: g*s*(E - V_post)",
+        parameters={"a": 12.0, "b": 0.1, "g": 0.1, "E": -75.0},
+    )
+    assert gated.fields_used("pre") == {"V"} and 'pre["V"]' in gated.generated_source
     for text, words in [
         ("ds/dt = -s\nthreshold: s > 1", "neuron statements"),
         ("ds/dt = -s\npulse: T = 1", "amplitude for duration"),
@@ -64,7 +69,7 @@ def test_synapse_statements():
         ("ds/dt = -s\ndelay: s", "unknown name"),
         ("ds/dt = -s\ndelay: -1", "delay"),
         ("ds/dt = -s\non_pre: q = 1", "not a variable"),
-        ("ds/dt = -s\noutput: T_pre", "T_pre"),
+        ("ds/dt = -s\noutput: q_prex", "unknown name"),
     ]:
         err = rejected(text, kind="synapse")
         assert words in str(err), (text, str(err))

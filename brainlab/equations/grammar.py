@@ -221,7 +221,8 @@ def _expression(
 
 def _neighbour_names(text: str) -> set[str]:
     """Return the ``X_pre`` / ``X_post`` identifiers in ``text`` (the validator checks them as names)."""
-    return {m for m in re.findall(rf"\b{_NAME}\b", text) if m.endswith(("_pre", "_post")) and len(m) > 5}
+    found = re.findall(rf"\b{_NAME}\b", text)
+    return {m for m in found if (m.endswith("_pre") and len(m) > 4) or (m.endswith("_post") and len(m) > 5)}
 
 
 def _statement(spec: ModelSpec, number: int, raw: str, declared: Mapping[str, int], context: set[str]) -> None:
