@@ -9,5 +9,15 @@ repeat mode, phase planes, bifurcations.
 
 from brainlab.equations.build import neuron_from_equations, synapse_from_equations
 from brainlab.equations.grammar import ModelSpec, parse_model
+from brainlab.equations.validate import MATH_FUNCTIONS, check_identifier, check_number, parse_expression
 
-__all__ = ["ModelSpec", "neuron_from_equations", "parse_model", "synapse_from_equations"]
+__all__ = [
+    "MATH_FUNCTIONS",
+    "ModelSpec",
+    "check_identifier",
+    "check_number",
+    "neuron_from_equations",
+    "parse_expression",
+    "parse_model",
+    "synapse_from_equations",
+]
