@@ -128,7 +128,10 @@ _DIGITS = frozenset("0123456789")
 _ALLOWED_CHARS = _WORD_CHARS | frozenset(" \t.+-*/(),<>=!")
 _NUMBER_PATTERN = re.compile(r"(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)(?:[eE][+-]?[0-9][0-9_]*)?")
 _KEYWORDS = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist)
-_BUILTINS = frozenset(dir(builtins))
+# Python's builtins, without what IPython adds to that module (display, get_ipython, ...): the
+# same text must be accepted in a script, a notebook and a Voila app.
+_IPYTHON_ADDITIONS = frozenset({"display", "get_ipython", "__IPYTHON__", "__IPYTHON__active"})
+_BUILTINS = frozenset(name for name in dir(builtins) if name not in _IPYTHON_ADDITIONS)
 
 _CONTROL_NAMES = {
     "\x00": "NULL",
