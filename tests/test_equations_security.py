@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from brainlab.equations import validate
+from brainlab.equations import names, validate
 from brainlab.equations.validate import (
     MATH_FUNCTIONS,
     MAX_ABS_NUMBER,
@@ -389,9 +389,10 @@ def test_the_tripwires_work(tmp_path):
     assert sorted(os.listdir(control)) == ["canary2", "canary3"]
 
 
-def test_validator_source_never_executes_text():
-    """validate.py calls no eval/exec/compile/sympify and imports nothing that could run text."""
-    tree = ast.parse(Path(validate.__file__).read_text(encoding="utf-8"))
+@pytest.mark.parametrize("module", [validate, names], ids=["validate", "names"])
+def test_validator_source_never_executes_text(module):
+    """The security core calls no eval/exec/compile/sympify and imports nothing that could run text."""
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     called = {node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)}
     called |= {
         node.func.attr
@@ -408,7 +409,7 @@ def test_validator_source_never_executes_text():
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module)
     allowed = {"__future__", "ast", "builtins", "keyword", "math", "re", "unicodedata", "collections.abc", "types"}
-    assert imported <= allowed | {"typing", "numpy", "brainlab.errors"}
+    assert imported <= allowed | {"typing", "numpy", "brainlab.errors", "brainlab.equations.names"}
 
 
 def test_non_text_is_rejected():
