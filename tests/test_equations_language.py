@@ -106,6 +106,9 @@ HOSTILE_OPTIONS = [
     dict(method="eval"),
     dict(mode="vector\n__import__('os').system('touch {canary}')"),
     dict(mode="matrix"),
+    dict(parameters={"tau": 0.0}),
+    dict(parameters={"tau": -10.0}),
+    dict(parameters={"t_ref": 0.0}),
 ]
 
 

@@ -161,7 +161,8 @@ def parse_model(text: str, kind: str, parameters: Mapping[str, Any] | None = Non
     spec = ModelSpec(kind=kind)
     for name, value in dict(parameters or {}).items():
         check_identifier(name, what="parameter name")
-        spec.parameters[name] = check_number(value, field=f"parameter {name!r}")
+        # time constants (tau, tau_m, ...) divide: they must be positive
+        spec.parameters[name] = check_number(value, field=f"parameter {name!r}", positive=name.startswith("tau"))
     entries = _lines(text)
     # First pass: what does the model declare? (variables and intermediates may be used before their line)
     declared: dict[str, int] = {}
@@ -276,6 +277,12 @@ def _declared_variables(declared: Mapping[str, int], spec: ModelSpec) -> set[str
     )
 
 
+def _positive_duration(spec: ModelSpec, tree: ast.expr, what: str) -> None:
+    """Check that a duration (a number or a parameter) is > 0."""
+    value = tree.value if isinstance(tree, ast.Constant) else spec.parameters[tree.id]
+    check_number(value, field=what, positive=True)
+
+
 def _keyword(
     spec: ModelSpec, keyword: str, body: str, number: int, raw: str, declared: Mapping[str, int], context: set[str]
 ) -> None:
@@ -294,8 +301,7 @@ def _keyword(
         tree = _expression(spec, body, raw, number, {}, set())
         if not (isinstance(tree, ast.Constant) or (isinstance(tree, ast.Name) and tree.id in spec.parameters)):
             raise EquationError("refractory: takes a number or a parameter name", line=number)
-        if isinstance(tree, ast.Constant):
-            check_number(tree.value, field="refractory period", positive=True)
+        _positive_duration(spec, tree, "refractory period")
         spec.refractory = tree
     elif keyword == "output":
         if spec.output is not None:
@@ -311,6 +317,9 @@ def _keyword(
         # amplitude and duration: numbers and parameters only
         amp = _expression(spec, amplitude, raw, number, {}, set())
         dur = _expression(spec, duration, raw, number, {}, set())
+        if not (isinstance(dur, ast.Constant) or (isinstance(dur, ast.Name) and dur.id in spec.parameters)):
+            raise EquationError("pulse: the duration is a number or a parameter name", line=number)
+        _positive_duration(spec, dur, "pulse duration")
         spec.pulse = (name, amp, dur, number)
     elif keyword == "delay":
         tree = _expression(spec, body, raw, number, {}, set())
