@@ -151,3 +151,15 @@ def test_a_rejected_rebuild_keeps_the_working_model():
     group = bp.NeuGroup(good, 1, monitors=["spike"])
     group.run(100.0, inputs=("ST.input", 25.0))
     assert group.mon.spike.sum() > 0 and np.isfinite(group.ST["V"]).all()
+
+
+def test_dry_run_checks_and_generates_without_writing():
+    cache = Path(bp.profile.get_cache_dir())
+    before = set(os.listdir(cache)) if cache.exists() else set()
+    text = LIF.replace("tau", "tau_m")
+    source = bp.NeuType.from_equations(text, parameters={**LIF_PARS, "tau_m": 10.0}, dry_run=True)
+    assert isinstance(source, str) and "def _update" in source
+    assert (set(os.listdir(cache)) if cache.exists() else set()) == before
+    assert "**" in str(rejected("dV/dt = V^2", dry_run=True))
+    syn = bp.SynType.from_equations("ds/dt = -s/tau\noutput: s", parameters={"tau": 5.0}, dry_run=True)
+    assert "def _output" in syn

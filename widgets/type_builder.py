@@ -397,11 +397,11 @@ class TypeBuilder(traitlets.HasTraits):
         dt = check_number(self.dt_box.value, field="the time step (ms)", minimum=1e-4, maximum=1.0)
         return current, dt
 
-    def _try_build(self) -> Any:
-        """Return a new type from the form, or show why not and return None."""
+    def _try_build(self, dry_run: bool = False) -> Any:
+        """Return a new type from the form (its generated source when ``dry_run``), or show why not and return None."""
         try:
             factory, text, options = self._read_form()
-            return factory(text, **options)
+            return factory(text, **options, dry_run=dry_run)
         except (EquationError, _FormError) as err:
             self.show_message(str(err), "error")
         except Exception as err:  # never let an unexpected failure reach the comm
@@ -411,9 +411,9 @@ class TypeBuilder(traitlets.HasTraits):
     # -- actions -----------------------------------------------------------------------------------------------
 
     def validate(self) -> bool:
-        """Check the form by a dry build (the model is not kept); show the result and return whether it is good."""
+        """Check the form by a dry run (code generated, nothing written or imported); show the result."""
         with self._lock:
-            if self._try_build() is None:
+            if self._try_build(dry_run=True) is None:
                 return False
             self.show_message("The equations are valid; press Build to simulate them.", "ok")
             return True

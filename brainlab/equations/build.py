@@ -51,6 +51,8 @@ def neuron_from_equations(
     name: str = "Neuron",
     mode: str = "scalar",
     method: str = "euler",
+    *,
+    dry_run: bool = False,
 ) -> Any:
     """Build a neuron type from the equation language.
 
@@ -71,6 +73,9 @@ def neuron_from_equations(
         Generated step form.
     method : str
         Integration method of every equation.
+    dry_run : bool
+        Check everything and generate the code, but write and import nothing:
+        return the generated source (what a form validates as the user types).
 
     Returns
     -------
@@ -88,6 +93,8 @@ def neuron_from_equations(
         raise EquationError("'input' and 'spike' are fields of every neuron; name the variable differently")
     model_name, state, method = _check_common(spec, name, initial, method, neuron_fields(spec))
     source = neuron_source(spec, mode)
+    if dry_run:
+        return source
     module = _load(source)
     model = module._build(**spec.parameters, _method=method, _name=model_name, _initial=state)
     model.equations = text
@@ -101,6 +108,8 @@ def synapse_from_equations(
     initial: Mapping[str, Any] | None = None,
     name: str = "Synapse",
     method: str = "euler",
+    *,
+    dry_run: bool = False,
 ) -> Any:
     """Build a synapse type from the equation language.
 
@@ -120,6 +129,8 @@ def synapse_from_equations(
         Type name.
     method : str
         Integration method.
+    dry_run : bool
+        Check and generate only; return the generated source.
 
     Returns
     -------
@@ -130,6 +141,8 @@ def synapse_from_equations(
     spec = parse_model(text, "synapse", parameters)
     model_name, state, method = _check_common(spec, name, initial, method, synapse_fields(spec))
     source = synapse_source(spec)
+    if dry_run:
+        return source
     module = _load(source)
     pre_fields = ["spike", *sorted(spec.pre_fields - {"spike"})]
     post_fields = ["input", *sorted(spec.post_fields - {"input"})]
