@@ -17,12 +17,13 @@ from brainlab.core.lowering import RunInput
 from brainlab.core.neurons import NeuSubGroup
 from brainlab.errors import ModelUseError
 
-__all__ = ["OPERATIONS", "normalise_inputs"]
+__all__ = ["OPERATIONS", "input_items", "normalise_inputs"]
 
 OPERATIONS = ("+", "-", "*", "/", "=")
 
 
-def _items(inputs: Any) -> list[Sequence]:
+def input_items(inputs: Any) -> list[Sequence]:
+    """Return the items of a run's ``inputs``: one flat ``(target, field, value[, op])`` or a list of them."""
     if inputs is None or (isinstance(inputs, list | tuple) and len(inputs) == 0):
         return []
     if not isinstance(inputs, list | tuple):
@@ -89,7 +90,7 @@ def normalise_inputs(inputs: Any, objects: list[Ensemble], n_steps: int) -> list
     list of RunInput
     """
     result = []
-    for item in _items(inputs):
+    for item in input_items(inputs):
         if not isinstance(item, list | tuple) or len(item) not in (3, 4):
             raise ModelUseError(f"Each input is (target, field, value[, op]); got {item!r}.")
         target, key, value = item[:3]

@@ -87,6 +87,37 @@ class Network:
             self._objects.append(obj)
         self._handle = None
 
+    def replace(self, old: Ensemble, new: Ensemble) -> None:
+        """Put ``new`` in the place of ``old``: same position in the run order, same names.
+
+        Used to rewire a connection (a new ``SynConn`` with other connectivity)
+        without rebuilding the network. The next run lowers and compiles again,
+        because the structure changed; a repeat-mode network keeps its duration
+        and input structure.
+
+        Raises
+        ------
+        ModelUseError
+            If ``old`` is not in the network, ``new`` already is, or ``new`` is
+            not a ``NeuGroup`` or ``SynConn``.
+        """
+        position = next((k for k, obj in enumerate(self._objects) if obj is old), None)
+        if position is None:
+            raise ModelUseError(f"{getattr(old, 'name', old)!r} is not in the network, so it cannot be replaced.")
+        if not isinstance(new, NeuGroup | SynConn) or isinstance(new, NeuSubGroup):
+            raise ModelUseError(f"A Network holds NeuGroup and SynConn objects, got {type(new).__name__}.")
+        if any(new is obj for obj in self._objects):
+            raise ModelUseError(f"{new.name!r} is already in the network.")
+        names = [key for key, obj in self._names.items() if obj is old]
+        clash = next((k for k, o in self._names.items() if k == new.name and o is not old), None)
+        if clash is not None:
+            raise ModelUseError(f"The network already has another object named {clash!r}.")
+        for key in names:
+            self._names[key] = new
+        self._names.setdefault(new.name, new)
+        self._objects[position] = new
+        self._handle = None
+
     def __getattr__(self, name: str) -> Ensemble:
         names = self.__dict__.get("_names", {})
         if name in names:
