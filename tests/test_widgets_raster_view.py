@@ -186,12 +186,18 @@ def test_switches_to_webgl_above_the_threshold_and_back():
     np.testing.assert_array_equal(gl.y, y)
     assert svg.x.size == 0  # the hidden SVG mark dropped its data
 
-    # A quiet run goes back to SVG on its first frame; a busy one reuses the same WebGL mark.
-    stream(view, net, group, 0.0, run_id=2, duration=(200.0, 400.0))
+    # A quiet run keeps WebGL while it streams and goes back to SVG when it ends with few points;
+    # a busy one reuses the same WebGL mark from its first frame (no swap back and forth per rerun).
+    quiet = []
+    stream(view, net, group, 0.0, run_id=2, duration=(200.0, 400.0), after=lambda f: quiet.append(view.uses_webgl))
+    assert quiet[:-1] == [True] * (len(quiet) - 1) and quiet[-1] is False
     assert view.scatter is svg and not view.uses_webgl and view.n_points == 0
     assert view.raster_figure.marks == [svg]
     stream(view, net, group, 30.0, run_id=3, duration=(400.0, 600.0))
     assert view.scatter is gl
+    busy = []
+    stream(view, net, group, 30.0, run_id=4, duration=(600.0, 800.0), after=lambda f: busy.append(view.scatter))
+    assert all(mark is gl for mark in busy)
 
 
 def test_max_points_omits_and_reports():

@@ -144,6 +144,11 @@ class RasterView(StreamingBase):
         return self._scatter
 
     @property
+    def raster_marks(self) -> tuple[Any, ...]:
+        """Every raster mark made so far: the SVG one, and the WebGL one once it exists."""
+        return (self._svg,) if self._gl is None else (self._svg, self._gl)
+
+    @property
     def rate_line(self) -> bqplot.Lines:
         """The population rate (Hz) against the bin centres (ms)."""
         return self._rate_line
@@ -234,7 +239,7 @@ class RasterView(StreamingBase):
             if steps.size:
                 self._count(steps)
                 self._append(frame.ts[steps], index)
-        self._choose_mark()
+        self._choose_mark(frame.final)
         with self._scatter.hold_sync():  # one message with x and y, so the two never disagree in the front end
             self._scatter.x = self._times[: self._n]
             self._scatter.y = self._indices[: self._n]
@@ -266,9 +271,13 @@ class RasterView(StreamingBase):
         self._indices[self._n : end] = index
         self._n = end
 
-    def _choose_mark(self) -> None:
-        """Show the SVG or the WebGL mark, whichever suits the points now (swapped once, scales kept)."""
-        want_gl = self._n > self.max_svg_points
+    def _choose_mark(self, final: bool) -> None:
+        """Show the SVG or the WebGL mark, whichever suits the points (swapped once, scales kept).
+
+        A busy run needs WebGL again after its first frames: the WebGL mark stays
+        until a run ends with few points, so that reruns do not swap marks twice.
+        """
+        want_gl = self._n > self.max_svg_points or (self.uses_webgl and not final)
         if want_gl == self.uses_webgl:
             return
         if want_gl and self._gl is None:

@@ -97,7 +97,8 @@ class Session(traitlets.HasTraits):
     timings : dict
         ``compile_ms``, ``run_ms``, ``draw_ms``, ``first_frame_ms`` (from the
         change that asked for the run to its first drawn frame), ``frames``,
-        ``fps``, ``recompiled``, ``steps_done``, ``n_steps``, ``stopped``.
+        ``fps``, ``recompiled``, ``steps_done``, ``n_steps``, ``stopped`` and
+        ``stop_ms`` (from :meth:`stop` to the end of the run, when stopped).
     """
 
     state = traitlets.Unicode("idle", help="What the session is doing.")
@@ -146,6 +147,7 @@ class Session(traitlets.HasTraits):
         self._requested: str | None = None  # None, 'now' or 'settle'
         self._requested_at = 0.0
         self._stop = False
+        self._stop_at = 0.0
         self._closed = False
         self._worker: threading.Thread | None = None
 
@@ -280,6 +282,8 @@ class Session(traitlets.HasTraits):
     def stop(self) -> None:
         """Stop the run in progress at its next chunk boundary, keeping what it computed; cancel waiting reruns."""
         with self._cond:
+            if self._running and not self._stop:
+                self._stop_at = time.perf_counter()
             self._stop = True
             self._requested = None
             self._generation += 1
@@ -431,6 +435,8 @@ class Session(traitlets.HasTraits):
                 "steps_done": info.steps_done,
                 "n_steps": info.n_steps,
                 "stopped": bool(info.stopped),
+                # From the Stop request to the end of the run: the chunk in progress, then the last frame.
+                "stop_ms": 1e3 * (time.perf_counter() - self._stop_at) if info.stopped and self._stop else None,
             }
             if superseded:
                 return  # the next run reports
@@ -495,6 +501,8 @@ def _describe(run_id: int, t: dict, cache_hit: bool) -> str:
     built = ("compiled (from the disk cache)" if cache_hit else "compiled") if t["recompiled"] else "no recompile"
     end = "stopped at" if t["stopped"] else "ran"
     first = "" if t["first_frame_ms"] is None else f" · change → first frame {t['first_frame_ms']:.0f} ms"
+    if t.get("stop_ms") is not None:
+        first += f" · Stop took {t['stop_ms']:.0f} ms"
     return (
         f"run {run_id}: build {t['compile_ms']:.0f} ms ({built}) · {end} {t['steps_done']}/{t['n_steps']} steps "
         f"in {t['run_ms']:.0f} ms · draw {t['draw_ms']:.0f} ms ({t['frames']} frames, {t['fps']:.0f}/s){first}"
