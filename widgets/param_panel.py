@@ -24,7 +24,7 @@ import numpy as np
 from brainlab.errors import BrainlabError
 from brainlab_widgets.session import Session
 
-__all__ = ["ParamPanel", "default_range"]
+__all__ = ["CheckedSlider", "ParamPanel", "default_range"]
 
 #: Fields that are bookkeeping, not variables one would start elsewhere.
 _NOT_INITIAL = frozenset({"spike", "input", "t_last_spike", "refractory", "not_ref", "t_last_pre_spike"})
@@ -80,8 +80,30 @@ def _tidy(x: float) -> float:
     return float(f"{x:.12g}")
 
 
-class _Control:
-    """One slider and what it changes; refuses values outside its own range."""
+class CheckedSlider:
+    """A slider whose values are checked in the kernel before they are applied.
+
+    A value is applied (``apply(value)``) only if it is a finite number inside
+    the range this object was given, whatever the slider's own ``min`` and
+    ``max`` say now (a client can set those). A refused value, or one that
+    ``apply`` refuses with a :class:`~brainlab.errors.BrainlabError`, puts the
+    slider back on the last accepted value and is reported through
+    ``report(message)``; an accepted one reports ``""``.
+
+    Parameters
+    ----------
+    key : str
+        Name used in messages.
+    label : str
+        The slider's description.
+    value : float
+        First value (clipped into the range).
+    bounds : (min, max, step)
+    integer : bool
+        ``IntSlider`` instead of ``FloatSlider``.
+    apply, report : callable
+        See above.
+    """
 
     def __init__(
         self,
@@ -193,7 +215,7 @@ class ParamPanel:
         self.ranges = dict(ranges or {})
         self.exclude = set(exclude)
         self.initial_fields = {k: list(v) for k, v in (initial_fields or {}).items()}
-        self.controls: dict[str, _Control] = {}
+        self.controls: dict[str, CheckedSlider] = {}
         self.message = w.HTML()
         self.last_message = ""
         self._sections = w.VBox()
@@ -235,7 +257,7 @@ class ParamPanel:
         return default_range(name, value)
 
     def _add(self, key: str, label: str, value: float, bounds: Range, integer: bool, apply: Any) -> w.Widget:
-        control = _Control(key, label, value, bounds, integer, apply, self._say)
+        control = CheckedSlider(key, label, value, bounds, integer, apply, self._say)
         self.controls[key] = control
         return control.slider
 
