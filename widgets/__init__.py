@@ -12,6 +12,10 @@ imports it.
 - :class:`RasterView`, :class:`TraceView` — streaming spike raster with the
   population rate, and state traces.
 - :class:`ConnectorPanel` — pick a connector, preview the synapses, Apply.
+- :class:`PhasePlanePanel` — nullclines, vector field, fixed points, click-to-trajectory,
+  live parameter sliders.
+- :class:`BifurcationPanel` — codim-1/codim-2 diagrams; a click sets the parameter
+  in linked phase planes and sessions.
 - :class:`TypeBuilder` — a form that builds a neuron or synapse type from the
   equation language, checks it as you type and previews it.
 """
@@ -24,10 +28,12 @@ except ImportError as err:  # pragma: no cover - depends on the environment
         f"brainlab_widgets needs ipywidgets and bqplot ({err}); install them with: pip install 'brainlab[widgets]'"
     ) from err
 
+from brainlab_widgets.bifurcation_panel import BifurcationPanel
 from brainlab_widgets.connector_panel import ConnectorPanel
 from brainlab_widgets.frames import Frame
 from brainlab_widgets.lab import LIBRARY, Lab
 from brainlab_widgets.param_panel import ParamPanel
+from brainlab_widgets.phase_plane_panel import PhasePlanePanel
 from brainlab_widgets.raster_view import RasterView
 from brainlab_widgets.session import Session
 from brainlab_widgets.trace_view import TraceView
@@ -35,10 +41,12 @@ from brainlab_widgets.type_builder import TypeBuilder
 
 __all__ = [
     "LIBRARY",
+    "BifurcationPanel",
     "ConnectorPanel",
     "Frame",
     "Lab",
     "ParamPanel",
+    "PhasePlanePanel",
     "RasterView",
     "Session",
     "TraceView",
