@@ -8,7 +8,20 @@ compiles the whole time loop into one cached Numba kernel.
 
 __version__ = "0.1.0"
 
-from brainlab import connect, dynamics, errors, inputs, integrators, measure, models, profile, running, types, visualize
+from brainlab import (
+    connect,
+    dynamics,
+    errors,
+    inputs,
+    integrators,
+    measure,
+    models,
+    profile,
+    running,
+    tools,
+    types,
+    visualize,
+)
 from brainlab.codegen.compiler import clear_cache
 from brainlab.core import (
     Ensemble,
@@ -65,6 +78,7 @@ __all__ = [
     "models",
     "profile",
     "running",
+    "tools",
     "types",
     "visualization",
     "visualize",

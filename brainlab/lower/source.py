@@ -30,6 +30,7 @@ __all__ = [
     "FunctionInfo",
     "analyse_function",
     "bound_names",
+    "closure_values",
     "current_values",
     "loaded_names",
 ]
@@ -165,7 +166,8 @@ def bound_names(func: ast.FunctionDef) -> set[str]:
     return names
 
 
-def _closure_values(func: Callable) -> dict[str, Any]:
+def closure_values(func: Callable) -> dict[str, Any]:
+    """Return ``name -> value`` of the closure variables of ``func`` (empty cells left out)."""
     code = func.__code__
     values = {}
     for name, cell in zip(code.co_freevars, func.__closure__ or (), strict=False):
@@ -182,7 +184,7 @@ def current_values(func: Callable, names: list[str]) -> list[Any]:
     Used when a function is called from Python, where globals may have changed
     since the model was defined.
     """
-    closure = _closure_values(func)
+    closure = closure_values(func)
     values = []
     for name in names:
         if name in closure:
@@ -311,7 +313,7 @@ def analyse_function(func: Callable, *, owner: str) -> FunctionInfo:
         free=FreeNames(),
         lines=numbered,
     )
-    closure = _closure_values(func)
+    closure = closure_values(func)
     bound = bound_names(tree)
     for name, node in loaded_names(tree).items():
         if name in bound or name in SYSTEM_NAMES:
