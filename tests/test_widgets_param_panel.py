@@ -140,3 +140,12 @@ def test_arrays_and_excluded_names_get_no_slider():
         assert "neurons.V_th" in panel.controls
     finally:
         session.close()
+
+
+def test_the_browsers_snapped_echo_of_a_value_is_not_applied(coupled):
+    session, panel, _pre, _post, syn = coupled
+    # A front end snaps values to the slider's grid and sends them back: that is not a change.
+    panel["syn.tau"].value = 5.0 + 0.2  # step 0.5: within half a step of the accepted 5.0
+    assert syn.pars["tau"] == 5.0 and session.run_id == 0 and session.state == "idle"
+    panel["syn.tau"].value = 5.5  # a real move
+    assert syn.pars["tau"] == 5.5

@@ -166,10 +166,10 @@ class Lab:
             right_sidebar=w.VBox([w.HTML("<b>Parameters</b>"), self.params.widget]),
             footer=footer,
             pane_widths=["20%", "52%", "28%"],
-            # fr rows of an auto-height grid fit their content: the footer grows when its accordion opens.
-            pane_heights=[1, 1, 1],
             grid_gap="8px",
         )
+        # Rows as tall as their content: fr rows would make the header as tall as the raster in a browser.
+        self.widget.layout.grid_template_rows = "auto auto auto"
         if autorun:
             self.session.run()
 

@@ -150,7 +150,24 @@ class CheckedSlider:
     def _changed(self, change: Mapping[str, Any]) -> None:
         if self._syncing:
             return
-        self.submit(change["new"])
+        new = change["new"]
+        if self._is_echo(new):
+            return
+        self.submit(new)
+
+    def _is_echo(self, value: Any) -> bool:
+        """Whether ``value`` is the accepted value as the browser's slider snapped it to its step grid.
+
+        A front end rounds a value that is not on its grid (``V₀ = -59.034`` with
+        step 0.5 comes back as ``-59.0``, even ``0.3`` comes back as
+        ``0.30000000000000004``); applying that would change the model without
+        anyone touching the slider.
+        """
+        step = self.bounds[2]
+        try:
+            return abs(float(value) - float(self.accepted)) < 0.5 * step
+        except (TypeError, ValueError):
+            return False
 
     def submit(self, value: Any) -> str | None:
         """Check and apply ``value``; return the refusal message (the slider is then put back)."""

@@ -174,6 +174,7 @@ class PhasePlanePanel:
         self.trajectory_lines, self.jump_lines = plane.trajectories, plane.jumps
         self._time_marks = timeline = TimeMarks.build(self.targets, self.ranges, self.duration, height)
         self.time_figure, self.time_lines = timeline.figure, timeline.lines
+        self.figure.add_class("bl-phase-plane")  # a hook for the browser tests
         self.click_marks.observe(self._clicked, names="y")
         self.clear_button = w.Button(description="Clear", icon="eraser", tooltip="Remove the trajectories")
         self.clear_button.on_click(lambda _b: self.clear())

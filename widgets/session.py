@@ -160,6 +160,9 @@ class Session(traitlets.HasTraits):
         self.run_button.on_click(lambda _b: self.run())
         self.stop_button.on_click(lambda _b: self.stop())
         self.reset_button.on_click(lambda _b: self.reset())
+        # CSS classes: hooks for the browser tests and for app styling.
+        for widget, css in ((self.run_button, "bl-run"), (self.stop_button, "bl-stop"), (self.status, "bl-status")):
+            widget.add_class(css)
         buttons = w.HBox([self.run_button, self.stop_button, self.reset_button, self.progress])
         self.widget = w.VBox([buttons, self.status, self.error_area])
         self._show_status("Ready: press Run or move a slider.")
@@ -291,6 +294,7 @@ class Session(traitlets.HasTraits):
             self._cond.notify_all()
         if not running and self.state == "waiting":  # a settling rerun was cancelled before it started
             self.state = "stopped"
+            self._show_status("Stopped before the run started.")
 
     def reset(self) -> None:
         """Stop, put state, parameters, inputs and initial values back as built, and clear the views."""
