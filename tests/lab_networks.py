@@ -40,3 +40,27 @@ def coupled_network(num: int = 30) -> tuple[bp.Network, bp.NeuGroup, bp.NeuGroup
 def spike_count(group: bp.NeuGroup) -> int:
     """Spikes recorded by ``group``'s monitor."""
     return int(np.asarray(group.mon.spike).sum())
+
+
+def make_group(num: int = 20, monitors: tuple[str, ...] = ("spike",)) -> tuple[bp.NeuGroup, bp.Network]:
+    """One LIF group at dt = 0.1 ms in its own network (for the view tests)."""
+    bp.profile.set(dt=0.1)
+    group = bp.NeuGroup(bp.models.get_LIF(), geometry=num, monitors=list(monitors))
+    return group, bp.Network(group)
+
+
+def stream(view, net, group, current, run_id=1, duration=200.0, chunk=100, after=None) -> list:
+    """Run ``net`` and draw a frame into ``view`` between chunks, as a session does; return the frames."""
+    from brainlab_widgets.frames import Frame
+
+    frames = []
+
+    def callback(p):
+        frame = Frame(net, run_id, p.steps_done, p.n_steps, net.ts, net.dt, final=p.steps_done == p.n_steps)
+        frames.append(frame)
+        view.draw(frame)
+        if after is not None:
+            after(frame)
+
+    net.run(duration, inputs=[group, "ST.input", current], callback=callback, chunk_steps=chunk)
+    return frames

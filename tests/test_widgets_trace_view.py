@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import bqplot
+import lab_networks
 import numpy as np
 import pytest
+from lab_networks import stream
 
-import brainlab as bp
-from brainlab_widgets.frames import Frame
 from brainlab_widgets.trace_view import TraceView
 
 
 def make_group(num=5, monitors=("spike", "V")):
-    bp.profile.set(dt=0.1)
-    group = bp.NeuGroup(bp.models.get_LIF(), geometry=num, monitors=list(monitors))
-    return group, bp.Network(group)
-
-
-def stream(view, net, group, current, run_id=1, duration=200.0, chunk=100, after=None):
-    """Run ``net`` and draw a frame into ``view`` between chunks, as a session does; return the frames."""
-    frames = []
-
-    def callback(p):
-        frame = Frame(net, run_id, p.steps_done, p.n_steps, net.ts, net.dt, final=p.steps_done == p.n_steps)
-        frames.append(frame)
-        view.draw(frame)
-        if after is not None:
-            after(frame)
-
-    net.run(duration, inputs=[group, "ST.input", current], callback=callback, chunk_steps=chunk)
-    return frames
+    return lab_networks.make_group(num, monitors)
 
 
 def test_needs_a_monitored_field():
