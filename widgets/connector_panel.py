@@ -15,7 +15,6 @@ in :mod:`brainlab_widgets._connector_figures`.
 
 from __future__ import annotations
 
-import html
 import re
 import threading
 import warnings
@@ -40,6 +39,7 @@ from brainlab_widgets._connector_form import (
     read_delay,
     shown,
 )
+from brainlab_widgets._messages import message_html
 from brainlab_widgets.connectivity import ConnectivityPreview, preview_connector
 
 __all__ = ["LIBRARY_SYNAPSES", "ConnectorPanel", "ConnectorParameter", "connector_classes", "connector_parameters"]
@@ -57,9 +57,6 @@ LIBRARY_SYNAPSES = MappingProxyType(
 # The state fields SynConn fills with a weighted connector's weights (the first the model has).
 _WEIGHT_FIELDS = ("w", "weight", "weights")
 _DEFAULT_CONNECTOR = "FixedProb"
-_MAX_MESSAGE = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_COLOURS = MappingProxyType({"error": "#b00020", "warning": "#8a5300", "ok": "#1b5e20", "info": "#333333"})
 
 
 class ConnectorPanel:
@@ -155,13 +152,7 @@ class ConnectorPanel:
 
     def show_message(self, text: str, level: str = "info") -> None:
         """Show ``text`` (HTML-escaped, clipped) in the message area; ``level`` picks the colour."""
-        text = str(text)
-        if len(text) > _MAX_MESSAGE:
-            text = text[: _MAX_MESSAGE - 3] + "..."
-        self.last_message = text
-        safe = _CONTROL.sub("\ufffd", html.escape(text, quote=True)).replace("\n", "<br>")
-        colour = _COLOURS.get(level, _COLOURS["info"])
-        self.message.value = f'<div style="color:{colour};white-space:pre-wrap;font-family:monospace">{safe}</div>'
+        self.last_message, self.message.value = message_html(text, level)
 
     def _guard(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
         def guarded(change: Any) -> None:

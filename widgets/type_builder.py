@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import html
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -22,14 +21,12 @@ import brainlab as bp
 from brainlab.equations.validate import check_number
 from brainlab.errors import EquationError
 from brainlab_widgets._builder_preview import Debouncer, Preview, simulate_neuron, simulate_synapse
+from brainlab_widgets._messages import message_html
 
 __all__ = ["NEURON_PRESETS", "SYNAPSE_PRESETS", "Preset", "TypeBuilder"]
 
 KINDS = ("neuron", "synapse")
 MODES = ("scalar", "vector")
-_MAX_MESSAGE = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_COLOURS = {"error": "#b00020", "warning": "#8a5300", "ok": "#1b5e20", "info": "#333333"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -293,13 +290,7 @@ class TypeBuilder(traitlets.HasTraits):
 
     def show_message(self, text: str, level: str = "info") -> None:
         """Show ``text`` (HTML-escaped, clipped) in the message area; ``level`` picks the colour."""
-        text = str(text)
-        if len(text) > _MAX_MESSAGE:
-            text = text[: _MAX_MESSAGE - 3] + "..."
-        self.last_message = text
-        safe = _CONTROL.sub("\ufffd", html.escape(text, quote=True)).replace("\n", "<br>")
-        colour = _COLOURS.get(level, _COLOURS["info"])
-        self.message.value = f'<div style="color:{colour};white-space:pre-wrap;font-family:monospace">{safe}</div>'
+        self.last_message, self.message.value = message_html(text, level)
 
     # -- form --------------------------------------------------------------------------------------------------
 
